@@ -1,1 +1,28 @@
 #![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+pub mod capability;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod expiry;
+pub mod key;
+pub mod memory;
+pub mod record;
+pub mod session;
+pub mod store;
+
+pub use capability::Capabilities;
+pub use clock::{Clock, MockClock, SharedClock, SystemClock};
+pub use config::{Config, SameSite};
+pub use error::{BoxError, Error, ErrorKind, Operation, Result};
+pub use expiry::{Expiry, StoredExpiry};
+pub use key::{KeyGenerator, RandomKeys, SessionKey, SharedKeyGenerator};
+pub use memory::MemoryStore;
+pub use record::{Data, EXPIRY_KEY, Record};
+pub use session::Session;
+pub use store::{SessionStore, insert_with_fresh_key};
+
+/// Re-exported so stores and applications name the same JSON and time types.
+pub use serde_json;
+pub use time;

@@ -1,0 +1,567 @@
+//! The [`Session`] handle: Django's `request.session` for Rust.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::config::Config;
+use crate::error::{Error, ErrorKind, Operation, Result};
+use crate::expiry::{self, Expiry, StoredExpiry};
+use crate::key::SessionKey;
+use crate::record::{Data, EXPIRY_KEY, Record};
+use crate::store::SessionStore;
+
+/// The entry Django's test-cookie helpers use.
+pub const TEST_COOKIE_NAME: &str = "testcookie";
+/// The value [`Session::set_test_cookie`] stores.
+pub const TEST_COOKIE_VALUE: &str = "worked";
+
+/// One request's session, with Django's dictionary API and lifecycle.
+///
+/// A `Session` is created per request from the key the client sent (or none)
+/// and is cheap to clone: clones share state, so a middleware and a handler
+/// see the same data and flags. It loads lazily: nothing touches the store
+/// until the data is first used, and the store is asked at most once (D4).
+///
+/// # Flags (D3, Django's table)
+///
+/// - `accessed` turns true on every read or write of the data, including
+///   [`set_expiry`](Session::set_expiry) and the expiry getters that read the
+///   data; [`is_empty`](Session::is_empty) leaves it alone.
+/// - `modified` turns true only on a change: insert, a removal of a present
+///   entry, a `setdefault` that inserts, any `update` (even an empty one),
+///   `clear`, `flush`, `cycle_key`, and creating the record. It is never reset
+///   by saving, as in Django.
+///
+/// # Unknown keys (K3)
+///
+/// When the store has no live record for the key (unknown, invalid, expired
+/// or undecodable), the data loads empty and the key is dropped, so the next
+/// save creates a fresh key. A client-chosen key is never adopted.
+#[derive(Clone)]
+pub struct Session {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn SessionStore>,
+    config: Arc<Config>,
+    /// Serializes this handle's store I/O, so it loads at most once (D4).
+    io: tokio::sync::Mutex<()>,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    key: Option<SessionKey>,
+    /// `None` until loaded (or replaced by `clear`).
+    data: Option<Arc<Data>>,
+    accessed: bool,
+    modified: bool,
+}
+
+impl Session {
+    /// A session for the key a client sent, not yet loaded.
+    ///
+    /// A value under 8 characters, or one that cannot be a key at all, is
+    /// dropped at once, as Django drops keys under 8 characters.
+    pub fn new(store: Arc<dyn SessionStore>, config: Arc<Config>, key: Option<&str>) -> Self {
+        let key = key
+            .filter(|k| k.len() >= crate::key::MIN_SERVER_KEY_LENGTH)
+            .and_then(SessionKey::parse);
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                config,
+                io: tokio::sync::Mutex::new(()),
+                state: Mutex::new(State {
+                    key,
+                    ..State::default()
+                }),
+            }),
+        }
+    }
+
+    /// The store this session is kept in.
+    pub fn store(&self) -> &Arc<dyn SessionStore> {
+        &self.inner.store
+    }
+
+    /// The settings this session follows.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The current key: the client's until a load drops it, the new one after
+    /// a save creates the record or [`cycle_key`](Session::cycle_key).
+    pub fn key(&self) -> Option<SessionKey> {
+        self.state().key.clone()
+    }
+
+    /// Whether the data was read or written (D3).
+    pub fn accessed(&self) -> bool {
+        self.state().accessed
+    }
+
+    /// Whether the data was changed (D3).
+    pub fn modified(&self) -> bool {
+        self.state().modified
+    }
+
+    /// Whether the data has been loaded (or replaced) already.
+    pub fn is_loaded(&self) -> bool {
+        self.state().data.is_some()
+    }
+
+    /// True iff there is no key and the data is not loaded or is empty.
+    /// Neither loads nor marks the session accessed.
+    pub fn is_empty(&self) -> bool {
+        let state = self.state();
+        state.key.is_none() && state.data.as_ref().is_none_or(|d| d.is_empty())
+    }
+
+    // ----- reading ------------------------------------------------------
+
+    /// A snapshot of the whole data. Marks the session accessed.
+    pub async fn data(&self) -> Result<Arc<Data>> {
+        self.read(Arc::clone).await
+    }
+
+    /// The value under `key` as JSON, or `None`.
+    pub async fn get_value(&self, key: &str) -> Result<Option<Value>> {
+        self.read(|data| data.get(key).cloned()).await
+    }
+
+    /// The value under `key` as `T`, or `None` when absent.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Serialization`] when the stored value is not a `T`.
+    pub async fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        match self.get_value(key).await? {
+            None => Ok(None),
+            Some(value) => self.decode_value(value, Operation::Get).map(Some),
+        }
+    }
+
+    /// The value under `key` as `T`, or `default` when absent (Django's
+    /// `get(key, default)`).
+    pub async fn get_or<T: DeserializeOwned>(&self, key: &str, default: T) -> Result<T> {
+        Ok(self.get(key).await?.unwrap_or(default))
+    }
+
+    /// Whether `key` is present (Django's `key in session`).
+    pub async fn contains(&self, key: &str) -> Result<bool> {
+        self.read(|data| data.contains_key(key)).await
+    }
+
+    /// The keys, in insertion order.
+    pub async fn keys(&self) -> Result<Vec<String>> {
+        self.read(|data| data.keys().cloned().collect()).await
+    }
+
+    /// The values, in insertion order.
+    pub async fn values(&self) -> Result<Vec<Value>> {
+        self.read(|data| data.values().cloned().collect()).await
+    }
+
+    /// The entries, in insertion order.
+    pub async fn items(&self) -> Result<Vec<(String, Value)>> {
+        self.read(|data| data.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .await
+    }
+
+    /// The number of entries.
+    pub async fn len(&self) -> Result<usize> {
+        self.read(|data| data.len()).await
+    }
+
+    // ----- writing ------------------------------------------------------
+
+    /// Stores `value` under `key` and returns the previous value (Django's
+    /// `session[key] = value`). Always marks the session modified.
+    pub async fn insert<T: Serialize>(
+        &self,
+        key: impl Into<String>,
+        value: T,
+    ) -> Result<Option<Value>> {
+        let value = self.encode_value(value)?;
+        let key = key.into();
+        self.write(move |data| (data.insert(key, value), true))
+            .await
+    }
+
+    /// Removes `key` and returns its value (Django's `del` and `pop`).
+    /// Marks the session modified only if the key was present (D3).
+    pub async fn remove(&self, key: &str) -> Result<Option<Value>> {
+        self.write(|data| {
+            let old = data.shift_remove(key);
+            let changed = old.is_some();
+            (old, changed)
+        })
+        .await
+    }
+
+    /// Removes `key` and returns its value as `T`, or `default` when it was
+    /// absent (Django's `pop(key, default)`).
+    pub async fn pop<T: DeserializeOwned>(&self, key: &str, default: T) -> Result<T> {
+        match self.remove(key).await? {
+            None => Ok(default),
+            Some(value) => self.decode_value(value, Operation::Get),
+        }
+    }
+
+    /// Returns the value under `key`, first inserting `value` when absent
+    /// (Django's `setdefault`). Marks the session modified only on insert.
+    pub async fn setdefault<T: Serialize>(
+        &self,
+        key: impl Into<String>,
+        value: T,
+    ) -> Result<Value> {
+        let value = self.encode_value(value)?;
+        let key = key.into();
+        self.write(move |data| match data.get(&key) {
+            Some(existing) => (existing.clone(), false),
+            None => {
+                data.insert(key, value.clone());
+                (value, true)
+            }
+        })
+        .await
+    }
+
+    /// Inserts every entry (Django's `update`). Always marks the session
+    /// modified, even for no entries, as Django does.
+    pub async fn update<I, K, V>(&self, entries: I) -> Result<()>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Serialize,
+    {
+        let entries = entries
+            .into_iter()
+            .map(|(k, v)| Ok((k.into(), self.encode_value(v)?)))
+            .collect::<Result<Vec<_>>>()?;
+        self.write(move |data| {
+            data.extend(entries);
+            ((), true)
+        })
+        .await
+    }
+
+    /// The same as [`update`](Session::update), under Rust's name.
+    pub async fn extend<I, K, V>(&self, entries: I) -> Result<()>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Serialize,
+    {
+        self.update(entries).await
+    }
+
+    /// Empties the data without loading it; the key stays. Marks the session
+    /// accessed and modified.
+    pub fn clear(&self) {
+        let mut state = self.state();
+        state.data = Some(Arc::new(Data::new()));
+        state.accessed = true;
+        state.modified = true;
+    }
+
+    // ----- test cookie --------------------------------------------------
+
+    /// Stores Django's test-cookie entry (`testcookie` = `worked`).
+    pub async fn set_test_cookie(&self) -> Result<()> {
+        self.insert(TEST_COOKIE_NAME, TEST_COOKIE_VALUE)
+            .await
+            .map(drop)
+    }
+
+    /// Whether the test-cookie entry holds `worked`.
+    pub async fn test_cookie_worked(&self) -> Result<bool> {
+        self.read(|data| data.get(TEST_COOKIE_NAME) == Some(&Value::from(TEST_COOKIE_VALUE)))
+            .await
+    }
+
+    /// Removes the test-cookie entry; true if it was there.
+    pub async fn delete_test_cookie(&self) -> Result<bool> {
+        Ok(self.remove(TEST_COOKIE_NAME).await?.is_some())
+    }
+
+    // ----- expiry -------------------------------------------------------
+
+    /// Sets this session's expiry (rule E2), stored in the data under
+    /// `_session_expiry` in Django's representation.
+    /// [`Expiry::Default`] removes it, changing nothing if it was absent.
+    pub async fn set_expiry(&self, expiry: Expiry) -> Result<()> {
+        match expiry.to_stored(self.now()) {
+            None => self.remove(EXPIRY_KEY).await.map(drop),
+            Some(stored) => self.insert(EXPIRY_KEY, stored.to_value()).await.map(drop),
+        }
+    }
+
+    /// The stored per-session expiry, if any. Reads the data.
+    pub async fn expiry(&self) -> Result<Option<StoredExpiry>> {
+        self.read(|data| data.get(EXPIRY_KEY).and_then(StoredExpiry::from_value))
+            .await
+    }
+
+    /// Seconds until expiry as of now (Django's `get_expiry_age()`).
+    pub async fn expiry_age(&self) -> Result<i64> {
+        self.expiry_age_at(self.now()).await
+    }
+
+    /// Seconds until expiry as of `modification` (Django's
+    /// `get_expiry_age(modification=...)`).
+    pub async fn expiry_age_at(&self, modification: OffsetDateTime) -> Result<i64> {
+        let stored = self.expiry().await?;
+        Ok(self.expiry_age_for(modification, stored))
+    }
+
+    /// Django's `get_expiry_age(modification=..., expiry=...)`: uses the given
+    /// expiry instead of the stored one, and neither loads nor marks accessed.
+    pub fn expiry_age_for(
+        &self,
+        modification: OffsetDateTime,
+        expiry: Option<StoredExpiry>,
+    ) -> i64 {
+        expiry::expiry_age(expiry, modification, self.inner.config.cookie_age)
+    }
+
+    /// The instant the session expires as of now (Django's `get_expiry_date()`).
+    pub async fn expiry_date(&self) -> Result<OffsetDateTime> {
+        self.expiry_date_at(self.now()).await
+    }
+
+    /// The instant the session expires if modified at `modification`.
+    pub async fn expiry_date_at(&self, modification: OffsetDateTime) -> Result<OffsetDateTime> {
+        let stored = self.expiry().await?;
+        Ok(self.expiry_date_for(modification, stored))
+    }
+
+    /// Django's `get_expiry_date(modification=..., expiry=...)`; neither loads
+    /// nor marks accessed.
+    pub fn expiry_date_for(
+        &self,
+        modification: OffsetDateTime,
+        expiry: Option<StoredExpiry>,
+    ) -> OffsetDateTime {
+        expiry::expiry_date(expiry, modification, self.inner.config.cookie_age)
+    }
+
+    /// Whether the cookie should end with the browser (rule E4).
+    pub async fn expire_at_browser_close(&self) -> Result<bool> {
+        let stored = self.expiry().await?;
+        Ok(expiry::expire_at_browser_close(
+            stored,
+            self.inner.config.expire_at_browser_close,
+        ))
+    }
+
+    // ----- lifecycle ----------------------------------------------------
+
+    /// Writes the session (rule L1): creates the record under a fresh key
+    /// when there is no key, updates it otherwise. The record expires at
+    /// [`expiry_date`](Session::expiry_date) as of now.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Interrupted`] when the record vanished since it was
+    /// loaded; nothing is written and no record is resurrected.
+    pub async fn save(&self) -> Result<()> {
+        let _io = self.inner.io.lock().await;
+        self.load_locked().await?;
+        let (key, record) = {
+            let state = self.state();
+            (state.key.clone(), self.record_of(&state))
+        };
+        let store = &self.inner.store;
+        match key {
+            None => {
+                let new_key = store.create(&record).await?;
+                let mut state = self.state();
+                state.key = Some(new_key);
+                state.modified = true;
+            }
+            Some(key) => {
+                let new_key = store.save(&key, &record).await?;
+                self.state().key = Some(new_key);
+            }
+        }
+        Ok(())
+    }
+
+    /// Logs out (rule L2): empties the data, deletes the stored record and
+    /// drops the key.
+    pub async fn flush(&self) -> Result<()> {
+        let _io = self.inner.io.lock().await;
+        self.clear();
+        let key = self.state().key.clone();
+        if let Some(key) = key {
+            self.inner.store.delete(&key).await?;
+        }
+        self.state().key = None;
+        Ok(())
+    }
+
+    /// Keeps the data under a new key and deletes the old record (rule L3),
+    /// as Django does at login against session fixation.
+    pub async fn cycle_key(&self) -> Result<()> {
+        let _io = self.inner.io.lock().await;
+        self.load_locked().await?;
+        let (old_key, record) = {
+            let mut state = self.state();
+            state.accessed = true;
+            (state.key.clone(), self.record_of(&state))
+        };
+        let new_key = self.inner.store.create(&record).await?;
+        {
+            let mut state = self.state();
+            state.key = Some(new_key);
+            state.modified = true;
+        }
+        if let Some(old) = old_key {
+            self.inner.store.delete(&old).await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes the stored record of the current key, if any, and leaves the
+    /// handle's data as it is (Django's `delete()`).
+    pub async fn delete(&self) -> Result<()> {
+        let _io = self.inner.io.lock().await;
+        let key = self.state().key.clone();
+        match key {
+            Some(key) => self.inner.store.delete(&key).await,
+            None => Ok(()),
+        }
+    }
+
+    // ----- internals ----------------------------------------------------
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // State is plain data, consistent after every statement; a panic in
+        // another holder cannot leave it half-updated.
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn now(&self) -> OffsetDateTime {
+        self.inner.store.clock().now()
+    }
+
+    fn record_of(&self, state: &State) -> Record {
+        let data = state.data.clone().unwrap_or_default();
+        let stored = data.get(EXPIRY_KEY).and_then(StoredExpiry::from_value);
+        let expires_at = expiry::expiry_date(stored, self.now(), self.inner.config.cookie_age);
+        Record { data, expires_at }
+    }
+
+    /// Loads the data if it is not loaded yet. The caller holds `io`.
+    async fn load_locked(&self) -> Result<()> {
+        let key = {
+            let mut state = self.state();
+            if state.data.is_some() {
+                return Ok(());
+            }
+            match state.key.clone() {
+                Some(key) => key,
+                None => {
+                    state.data = Some(Arc::default());
+                    return Ok(());
+                }
+            }
+        };
+        let loaded = self.inner.store.load(&key).await?;
+        let mut state = self.state();
+        if state.data.is_none() {
+            match loaded {
+                Some(record) => state.data = Some(record.data),
+                None => {
+                    state.data = Some(Arc::default());
+                    state.key = None;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn ensure_loaded(&self) -> Result<()> {
+        if self.is_loaded() {
+            return Ok(());
+        }
+        let _io = self.inner.io.lock().await;
+        self.load_locked().await
+    }
+
+    async fn read<R>(&self, f: impl FnOnce(&Arc<Data>) -> R) -> Result<R> {
+        self.ensure_loaded().await?;
+        let mut state = self.state();
+        state.accessed = true;
+        let data = state.data.get_or_insert_with(Arc::default);
+        Ok(f(data))
+    }
+
+    /// Runs `f` on the data; `f` returns its result and whether it changed
+    /// anything. Copies shared data only when it is about to change.
+    async fn write<R>(&self, f: impl FnOnce(&mut Data) -> (R, bool)) -> Result<R> {
+        self.ensure_loaded().await?;
+        let mut state = self.state();
+        state.accessed = true;
+        let data = state.data.get_or_insert_with(Arc::default);
+        let mut scratch: Option<Data> = None;
+        // Clone-on-write: a failed removal must not copy shared data.
+        let (result, changed) = if Arc::strong_count(data) == 1 {
+            f(Arc::make_mut(data))
+        } else {
+            let copy = scratch.insert((**data).clone());
+            f(copy)
+        };
+        if let (Some(copy), true) = (scratch, changed) {
+            *data = Arc::new(copy);
+        }
+        if changed {
+            state.modified = true;
+        }
+        Ok(result)
+    }
+
+    fn encode_value<T: Serialize>(&self, value: T) -> Result<Value> {
+        serde_json::to_value(value).map_err(|e| {
+            Error::new(
+                ErrorKind::Serialization,
+                Operation::Insert,
+                self.inner.store.name().to_owned(),
+            )
+            .with_source(e)
+        })
+    }
+
+    fn decode_value<T: DeserializeOwned>(&self, value: Value, operation: Operation) -> Result<T> {
+        serde_json::from_value(value).map_err(|e| {
+            Error::new(
+                ErrorKind::Serialization,
+                operation,
+                self.inner.store.name().to_owned(),
+            )
+            .with_source(e)
+        })
+    }
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.state();
+        f.debug_struct("Session")
+            .field("store", &self.inner.store.name())
+            .field("key", &state.key)
+            .field("loaded", &state.data.is_some())
+            .field("accessed", &state.accessed)
+            .field("modified", &state.modified)
+            .finish()
+    }
+}
