@@ -1,0 +1,1 @@
+//! File-system session store: one file per session, atomic writes, Django file-backend compatible.
