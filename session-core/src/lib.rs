@@ -3,6 +3,7 @@
 
 pub mod capability;
 pub mod clock;
+pub mod codec;
 pub mod config;
 pub mod error;
 pub mod expiry;
@@ -10,10 +11,12 @@ pub mod key;
 pub mod memory;
 pub mod record;
 pub mod session;
+pub mod signing;
 pub mod store;
 
 pub use capability::Capabilities;
 pub use clock::{Clock, MockClock, SharedClock, SystemClock};
+pub use codec::{Codec, CodecError, DjangoCodec};
 pub use config::{Config, SameSite};
 pub use error::{BoxError, Error, ErrorKind, Operation, Result};
 pub use expiry::{Expiry, StoredExpiry};

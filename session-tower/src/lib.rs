@@ -1,0 +1,1 @@
+//! Django's SessionMiddleware and cookie API for tower and axum.
