@@ -27,11 +27,15 @@ fn json_value() -> impl Strategy<Value = Value> {
 }
 
 fn data() -> impl Strategy<Value = Data> {
-    prop::collection::vec((any::<String>(), json_value()), 0..8).prop_map(|entries| entries.into_iter().collect())
+    prop::collection::vec((any::<String>(), json_value()), 0..8)
+        .prop_map(|entries| entries.into_iter().collect())
 }
 
 fn codecs() -> [Codec; 2] {
-    [Codec::Json, Codec::django("conformance-secret").expect("key")]
+    [
+        Codec::Json,
+        Codec::django("conformance-secret").expect("key"),
+    ]
 }
 
 proptest! {

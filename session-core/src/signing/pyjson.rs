@@ -1,0 +1,213 @@
+//! JSON exactly as Python writes it with
+//! `json.dumps(obj, separators=(",", ":"))` (the default `ensure_ascii=True`),
+//! which is what Django's `JSONSerializer` signs.
+//!
+//! Writer rules:
+//! - compact: no whitespace, `,` between items and `:` after keys;
+//! - object members in insertion order (serde_json's `preserve_order`);
+//! - strings: `"` and `\` are escaped as `\"` and `\\`; `\n`, `\r`, `\t`,
+//!   backspace and form feed as `\n`, `\r`, `\t`, `\b`, `\f`; every other
+//!   character outside printable ASCII (`0x20..=0x7e`), including `DEL`
+//!   (`0x7f`), as `\uXXXX` in lower-case hex, with astral characters as a
+//!   UTF-16 surrogate pair (`😀` is `\ud83d\ude00`); `/` is not escaped;
+//! - integers (the whole `i64` and `u64` range) in decimal;
+//! - floats as Python's `repr`: the shortest digits that round-trip; plain
+//!   notation with at least one fractional digit (`1.0`, `0.0001`,
+//!   `123456789012345.0`) when the decimal exponent is in `-4..16`, otherwise
+//!   scientific notation with a signed exponent of at least two digits and no
+//!   `.0` (`1e+16`, `1e-07`, `1.7976931348623157e+308`); `-0.0` keeps its
+//!   sign. (Python also writes `NaN` and `Infinity`, which a
+//!   [`serde_json::Value`] cannot hold.)
+//!
+//! The output is always pure ASCII, so its latin-1 and UTF-8 encodings are
+//! the same bytes.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Writes `value` as Python's compact `json.dumps` would (see the module
+/// rules). The result is ASCII-only.
+pub fn to_string(value: &Value) -> String {
+    let mut out = String::with_capacity(64);
+    write_value(&mut out, value);
+    out
+}
+
+/// Appends `value`, written as by [`to_string`], to `out`.
+pub fn write_value(out: &mut String, value: &Value) {
+    enum Task<'a> {
+        Value(&'a Value),
+        Key(&'a str),
+        Raw(&'static str),
+    }
+    // An explicit stack instead of recursion: arbitrarily deep values cannot
+    // overflow the call stack.
+    let mut stack = vec![Task::Value(value)];
+    while let Some(task) = stack.pop() {
+        match task {
+            Task::Raw(text) => out.push_str(text),
+            Task::Key(key) => {
+                write_str(out, key);
+                out.push(':');
+            }
+            Task::Value(Value::Null) => out.push_str("null"),
+            Task::Value(Value::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
+            Task::Value(Value::Number(n)) => {
+                // Writing to a String cannot fail.
+                if let Some(i) = n.as_i64() {
+                    let _ = write!(out, "{i}");
+                } else if let Some(u) = n.as_u64() {
+                    let _ = write!(out, "{u}");
+                } else if let Some(f) = n.as_f64() {
+                    write_float(out, f);
+                }
+            }
+            Task::Value(Value::String(s)) => write_str(out, s),
+            Task::Value(Value::Array(items)) => {
+                out.push('[');
+                stack.push(Task::Raw("]"));
+                for (index, item) in items.iter().enumerate().rev() {
+                    stack.push(Task::Value(item));
+                    if index > 0 {
+                        stack.push(Task::Raw(","));
+                    }
+                }
+            }
+            Task::Value(Value::Object(members)) => {
+                out.push('{');
+                stack.push(Task::Raw("}"));
+                let count = members.len();
+                for (index, (key, item)) in members.iter().rev().enumerate() {
+                    stack.push(Task::Value(item));
+                    stack.push(Task::Key(key));
+                    if index + 1 < count {
+                        stack.push(Task::Raw(","));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Appends a JSON string literal with Python's `ensure_ascii` escaping.
+pub fn write_str(out: &mut String, text: &str) {
+    out.push('"');
+    // Runs of characters that need no escape are copied as whole slices.
+    let mut run_start = 0;
+    for (index, ch) in text.char_indices() {
+        let escape = match ch {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            '\u{08}' => "\\b",
+            '\u{0c}' => "\\f",
+            ' '..='~' => continue,
+            _ => "",
+        };
+        out.push_str(text.get(run_start..index).unwrap_or_default());
+        run_start = index + ch.len_utf8();
+        if escape.is_empty() {
+            let mut units = [0u16; 2];
+            for unit in ch.encode_utf16(&mut units) {
+                out.push_str("\\u");
+                for shift in [12u16, 8, 4, 0] {
+                    out.push(char::from(HEX[usize::from((*unit >> shift) & 0xf)]));
+                }
+            }
+        } else {
+            out.push_str(escape);
+        }
+    }
+    out.push_str(text.get(run_start..).unwrap_or_default());
+    out.push('"');
+}
+
+/// Appends a float as Python's `repr(float)` writes it.
+pub fn write_float(out: &mut String, value: f64) {
+    if value.is_nan() {
+        out.push_str("NaN");
+        return;
+    }
+    if value.is_infinite() {
+        out.push_str(if value > 0.0 { "Infinity" } else { "-Infinity" });
+        return;
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits, like Python's repr:
+    // `d[.ddd]e<exp>`, e.g. `1.5e0`, `1e16`, `-1e-7`.
+    let scientific = format!("{value:e}");
+    let (negative, unsigned) = match scientific.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, scientific.as_str()),
+    };
+    let (mantissa, exponent) = unsigned.split_once('e').unwrap_or((unsigned, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
+    if negative {
+        out.push('-');
+    }
+    // Position of the decimal point relative to the start of `digits`.
+    let point = exponent + 1;
+    if !(-4 < point && point <= 16) {
+        let (first, rest) = digits.split_first().unwrap_or((&b'0', &[]));
+        out.push(char::from(*first));
+        if !rest.is_empty() {
+            out.push('.');
+            out.extend(rest.iter().map(|&d| char::from(d)));
+        }
+        out.push('e');
+        out.push(if exponent < 0 { '-' } else { '+' });
+        let magnitude = exponent.unsigned_abs();
+        if magnitude < 10 {
+            out.push('0');
+        }
+        out.push_str(&magnitude.to_string());
+    } else if point <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', point.unsigned_abs() as usize));
+        out.extend(digits.iter().map(|&d| char::from(d)));
+    } else {
+        let point = point.unsigned_abs() as usize;
+        for (index, digit) in digits.iter().enumerate() {
+            if index == point {
+                out.push('.');
+            }
+            out.push(char::from(*digit));
+        }
+        if digits.len() <= point {
+            out.extend(std::iter::repeat_n('0', point - digits.len()));
+            out.push_str(".0");
+        }
+    }
+}
+
+/// Parses JSON bytes the way Django does, `json.loads(data.decode("latin-1"))`:
+/// each byte is one character `U+0000..=U+00FF`.
+///
+/// For ASCII input (everything [`to_string`] writes) this is plain UTF-8
+/// parsing. Bytes `0x80..=0xFF` (from a foreign encoder that wrote raw UTF-8)
+/// become the same mojibake characters Django sees, so both sides agree.
+///
+/// Differences from Python's parser, all in input Django itself never
+/// writes: `NaN`/`Infinity`, numbers outside `f64`, lone surrogate escapes
+/// are rejected; integers beyond the `u64`/`i64` range become floats; nesting
+/// deeper than 128 levels is rejected.
+///
+/// # Errors
+///
+/// The [`serde_json::Error`] for invalid JSON.
+pub fn from_latin1_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+    if bytes.is_ascii() {
+        serde_json::from_slice(bytes)
+    } else {
+        let text: String = bytes.iter().map(|&b| char::from(b)).collect();
+        serde_json::from_str(&text)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,266 @@
+//! Django's `TimestampSigner`: `value:timestamp:signature`, with `max_age`.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::encoding::{b62_decode, b62_encode};
+use super::error::{BadSignature, InvalidSeparator, PayloadError, UnsignError};
+use super::hmac::Algorithm;
+use super::signer::Signer;
+
+const NANOS_PER_SEC: i128 = 1_000_000_000;
+
+/// The maximum age of a timestamped signature, from whole seconds or a
+/// [`Duration`].
+///
+/// A value is expired when `now - timestamp > max_age`: an age exactly equal
+/// to `max_age` passes, and timestamps in the future always pass. Negative
+/// second counts are allowed (everything not from the future is then
+/// expired), as in Django.
+///
+/// `Display` writes whole seconds as an integer (`10`, matching Django's
+/// message for an `int` max_age) and fractional ones with their decimals
+/// (`10.5`). Django prints a `timedelta` as a float (`10.0`); that
+/// difference is cosmetic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MaxAge {
+    nanos: i128,
+}
+
+impl MaxAge {
+    /// A maximum age of `secs` whole seconds.
+    pub const fn from_secs(secs: i64) -> Self {
+        MaxAge {
+            nanos: secs as i128 * NANOS_PER_SEC,
+        }
+    }
+
+    /// A maximum age given as a [`Duration`] (nanosecond precision).
+    pub const fn from_duration(duration: Duration) -> Self {
+        MaxAge {
+            nanos: duration.as_nanos() as i128,
+        }
+    }
+
+    /// Whether a signature `age_secs` seconds old is past this maximum age.
+    pub fn is_exceeded_by(self, age_secs: i64) -> bool {
+        i128::from(age_secs) * NANOS_PER_SEC > self.nanos
+    }
+}
+
+impl From<i64> for MaxAge {
+    fn from(secs: i64) -> Self {
+        MaxAge::from_secs(secs)
+    }
+}
+
+impl From<u32> for MaxAge {
+    fn from(secs: u32) -> Self {
+        MaxAge::from_secs(i64::from(secs))
+    }
+}
+
+impl From<Duration> for MaxAge {
+    fn from(duration: Duration) -> Self {
+        MaxAge::from_duration(duration)
+    }
+}
+
+impl fmt::Display for MaxAge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secs = self.nanos / NANOS_PER_SEC;
+        let frac = (self.nanos % NANOS_PER_SEC).abs();
+        if frac == 0 {
+            return write!(f, "{secs}");
+        }
+        let sign = if self.nanos < 0 && secs == 0 { "-" } else { "" };
+        let digits = format!("{frac:09}");
+        write!(f, "{sign}{secs}.{}", digits.trim_end_matches('0'))
+    }
+}
+
+/// The current Unix time in whole seconds, truncated toward zero like
+/// Python's `int(time.time())`. Only the convenience methods that do not take
+/// an explicit `now` use this clock.
+pub fn unix_now() -> i64 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+        Err(before) => i64::try_from(before.duration().as_secs())
+            .map(|secs| -secs)
+            .unwrap_or(i64::MIN),
+    }
+}
+
+/// Django's `TimestampSigner`: a [`Signer`] over `value + sep + b62(now)`.
+///
+/// Rules (spec 7.4):
+/// - `sign_at(v, now) = Signer.sign(v + sep + b62(now))`, giving `v:ts:sig`;
+///   the MAC covers `v:ts`;
+/// - `unsign_at(s, max_age, now)`: the [`Signer`] check first
+///   ([`BadSignature`]), then split off the timestamp on the last separator
+///   and decode it ([`PayloadError`] if that fails, which only a key holder
+///   can cause), then, if `max_age` is set and `now - ts > max_age`,
+///   [`BadSignature::Expired`].
+///
+/// Default salt `django.core.signing.TimestampSigner`; the other defaults
+/// and the key rules are the [`Signer`]'s. Every operation has a variant
+/// taking an explicit `now` (Unix seconds); [`TimestampSigner::sign`] and
+/// [`TimestampSigner::unsign`] read the system clock instead.
+#[derive(Debug, Clone)]
+pub struct TimestampSigner {
+    signer: Signer,
+}
+
+impl TimestampSigner {
+    /// Django's default salt for a `TimestampSigner`.
+    pub const DEFAULT_SALT: &'static str = "django.core.signing.TimestampSigner";
+
+    /// A timestamp signer with the given primary key and all defaults.
+    pub fn new(key: impl AsRef<[u8]>) -> Self {
+        TimestampSigner {
+            signer: Signer::with_default_salt(key.as_ref(), Self::DEFAULT_SALT),
+        }
+    }
+
+    /// Replaces the fallback keys; see [`Signer::with_fallback_keys`].
+    pub fn with_fallback_keys<I, K>(self, keys: I) -> Self
+    where
+        I: IntoIterator<Item = K>,
+        K: AsRef<[u8]>,
+    {
+        self.map(|s| s.with_fallback_keys(keys))
+    }
+
+    /// Sets the salt. An empty salt means [`TimestampSigner::DEFAULT_SALT`],
+    /// as in Django.
+    pub fn with_salt(self, salt: impl Into<String>) -> Self {
+        self.map(|s| s.with_salt_or(salt.into(), Self::DEFAULT_SALT))
+    }
+
+    /// Sets the separator; see [`Signer::with_sep`].
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidSeparator`] as for [`Signer::with_sep`].
+    pub fn with_sep(self, sep: impl Into<String>) -> Result<Self, InvalidSeparator> {
+        Ok(TimestampSigner {
+            signer: self.signer.with_sep(sep)?,
+        })
+    }
+
+    /// Sets the hash algorithm (default SHA-256).
+    pub fn with_algorithm(self, algorithm: Algorithm) -> Self {
+        self.map(|s| s.with_algorithm(algorithm))
+    }
+
+    /// Sets the decompression limit; see [`Signer::with_max_decompressed_size`].
+    pub fn with_max_decompressed_size(self, bytes: usize) -> Self {
+        self.map(|s| s.with_max_decompressed_size(bytes))
+    }
+
+    fn map(self, f: impl FnOnce(Signer) -> Signer) -> Self {
+        TimestampSigner {
+            signer: f(self.signer),
+        }
+    }
+
+    /// The underlying plain signer (same key, salt and separator), which
+    /// signs and verifies `value:ts` as a whole.
+    pub fn signer(&self) -> &Signer {
+        &self.signer
+    }
+
+    /// The salt in use.
+    pub fn salt(&self) -> &str {
+        self.signer.salt()
+    }
+
+    /// The separator in use.
+    pub fn sep(&self) -> &str {
+        self.signer.sep()
+    }
+
+    /// `value + sep + b62(now_unix) + sep + signature`.
+    pub fn sign_at(&self, value: &str, now_unix: i64) -> String {
+        let sep = self.signer.sep();
+        let timestamp = b62_encode(now_unix);
+        let mut stamped = String::with_capacity(value.len() + sep.len() + timestamp.len());
+        stamped.push_str(value);
+        stamped.push_str(sep);
+        stamped.push_str(&timestamp);
+        self.signer.sign(&stamped)
+    }
+
+    /// [`TimestampSigner::sign_at`] with the system clock ([`unix_now`]).
+    pub fn sign(&self, value: &str) -> String {
+        self.sign_at(value, unix_now())
+    }
+
+    /// Verifies `signed` and returns the value before the timestamp.
+    ///
+    /// # Errors
+    ///
+    /// [`UnsignError::BadSignature`] for a missing separator, a wrong
+    /// signature or an expired one; [`UnsignError::Payload`] for a validly
+    /// signed value without a decodable timestamp.
+    pub fn unsign_at(
+        &self,
+        signed: &str,
+        max_age: Option<MaxAge>,
+        now_unix: i64,
+    ) -> Result<String, UnsignError> {
+        self.unsign_str(signed, max_age, now_unix)
+            .map(str::to_owned)
+    }
+
+    /// [`TimestampSigner::unsign_at`] with the system clock ([`unix_now`]).
+    ///
+    /// # Errors
+    ///
+    /// As for [`TimestampSigner::unsign_at`].
+    pub fn unsign(&self, signed: &str, max_age: Option<MaxAge>) -> Result<String, UnsignError> {
+        self.unsign_at(signed, max_age, unix_now())
+    }
+
+    /// The timestamp (Unix seconds) of a validly signed value, without any
+    /// age check.
+    ///
+    /// # Errors
+    ///
+    /// As for [`TimestampSigner::unsign_at`] without `max_age`.
+    pub fn timestamp_of(&self, signed: &str) -> Result<i64, UnsignError> {
+        let stamped = self.signer.unsign_str(signed)?;
+        Ok(self.split_timestamp(stamped)?.1)
+    }
+
+    pub(crate) fn unsign_str<'a>(
+        &self,
+        signed: &'a str,
+        max_age: Option<MaxAge>,
+        now_unix: i64,
+    ) -> Result<&'a str, UnsignError> {
+        let stamped = self.signer.unsign_str(signed)?;
+        let (value, timestamp) = self.split_timestamp(stamped)?;
+        if let Some(max_age) = max_age {
+            let age = i64::try_from(i128::from(now_unix) - i128::from(timestamp)).unwrap_or(
+                if now_unix > timestamp {
+                    i64::MAX
+                } else {
+                    i64::MIN
+                },
+            );
+            if max_age.is_exceeded_by(age) {
+                return Err(BadSignature::Expired { age, max_age }.into());
+            }
+        }
+        Ok(value)
+    }
+
+    fn split_timestamp<'a>(&self, stamped: &'a str) -> Result<(&'a str, i64), PayloadError> {
+        let (value, timestamp) = stamped
+            .rsplit_once(self.signer.sep())
+            .ok_or(PayloadError::MissingTimestamp)?;
+        let timestamp = b62_decode(timestamp).map_err(PayloadError::Timestamp)?;
+        Ok((value, timestamp))
+    }
+}
