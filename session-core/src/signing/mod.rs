@@ -21,9 +21,10 @@
 //!   Django uses zlib at level 6; this crate uses `flate2`'s default backend
 //!   (miniz_oxide), whose streams are different but valid, so each side
 //!   reads the other's output. Near the threshold the two may also disagree
-//!   on *whether* compressing saves 2 bytes. (Built with `flate2`'s `zlib`
-//!   feature, i.e. the system's C zlib, the output matched Django's vectors
-//!   byte for byte; the `zlib-rs` backend does not.);
+//!   on *whether* compressing saves 2 bytes. Enable this crate's `zlib`
+//!   feature (flate2 on C zlib) and the output is Django's byte for byte:
+//!   CI checks every compressed vector that way. The `zlib-rs` backend is
+//!   not byte-exact;
 //! - decoding is stricter or bounded where Django is lenient, and only for
 //!   values whose signature is valid (so only a key holder can notice):
 //!   base64 with characters outside the URL-safe alphabet is rejected
