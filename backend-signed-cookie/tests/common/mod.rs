@@ -1,0 +1,76 @@
+//! Helpers shared by the backend's own tests.
+
+// Each test binary uses a different part of this module.
+#![allow(dead_code)]
+
+use std::sync::{Arc, OnceLock};
+
+use session_backend_signed_cookie::{CookieFormat, SignedCookieConfig, SignedCookieStore};
+use session_core::serde_json::{self, Value};
+use session_core::{Config, Data, MockClock, Session, SessionStore};
+
+/// The secret of Django's vectors.
+pub(crate) const SECRET: &str = "conformance-secret";
+/// The previous secret of Django's vectors.
+pub(crate) const OLD_SECRET: &str = "conformance-secret-old";
+/// The vectors' frozen time (2023-11-14 22:13:20 UTC).
+pub(crate) const FROZEN: i64 = 1_700_000_000;
+/// Django's default cookie age.
+pub(crate) const AGE: i64 = 1_209_600;
+/// Django's signed_cookies salt.
+pub(crate) const SALT: &str = "django.contrib.sessions.backends.signed_cookies";
+
+/// `testdata/django/vectors.json`, parsed once.
+pub(crate) fn vectors() -> &'static Value {
+    static VECTORS: OnceLock<Value> = OnceLock::new();
+    VECTORS.get_or_init(|| {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../testdata/django/vectors.json"
+        );
+        let text = std::fs::read_to_string(path).expect("vectors.json is readable");
+        serde_json::from_str(&text).expect("vectors.json is JSON")
+    })
+}
+
+/// The `sessions.signed_cookies_backend` section.
+pub(crate) fn backend_vectors() -> &'static Value {
+    &vectors()["sessions"]["signed_cookies_backend"]
+}
+
+/// A JSON object as session data.
+pub(crate) fn data(value: &Value) -> Data {
+    value.as_object().cloned().expect("a JSON object")
+}
+
+/// A store at the frozen time with `secret` and `fallbacks`.
+pub(crate) fn store_with(
+    secret: &str,
+    fallbacks: &[&str],
+    format: CookieFormat,
+) -> (SignedCookieStore, MockClock) {
+    let clock = MockClock::at_unix(FROZEN);
+    let store = SignedCookieConfig::new(secret)
+        .fallback_keys(fallbacks)
+        .clock(clock.shared())
+        .format(format)
+        .build()
+        .expect("valid settings");
+    (store, clock)
+}
+
+/// A Django-format store with the vectors' secret at the frozen time.
+pub(crate) fn django_store() -> (SignedCookieStore, MockClock) {
+    store_with(SECRET, &[], CookieFormat::Django)
+}
+
+/// An encrypted store with the vectors' secret at the frozen time.
+pub(crate) fn encrypted_store() -> (SignedCookieStore, MockClock) {
+    store_with(SECRET, &[], CookieFormat::Encrypted)
+}
+
+/// A session handle on `store` for `key`, with Django's default settings.
+pub(crate) fn session(store: &SignedCookieStore, key: Option<&str>) -> Session {
+    let store: Arc<dyn SessionStore> = Arc::new(store.clone());
+    Session::new(store, Arc::new(Config::default()), key)
+}

@@ -1,0 +1,58 @@
+//! Conformance harnesses: the store in Django's format and in the encrypted
+//! format, on the suite's clock, with Django's test secret.
+
+// Each test binary that declares `mod harness;` uses one of the two.
+#![allow(dead_code)]
+
+use session_backend_signed_cookie::{CookieFormat, SignedCookieConfig, SignedCookieStore};
+use session_conformance::{Ctx, Harness, Skip};
+
+/// The secret of Django's test vectors (and of Django's own test settings).
+pub(crate) const SECRET: &str = "conformance-secret";
+/// The previous secret of the vectors, for rotation.
+pub(crate) const OLD_SECRET: &str = "conformance-secret-old";
+
+/// Opens a store on the suite's clock. The same secret every time, so a
+/// store "reopened" with the same context reads what the first one wrote.
+fn open(ctx: &Ctx, format: CookieFormat) -> Result<SignedCookieStore, Skip> {
+    SignedCookieConfig::new(SECRET)
+        .fallback_keys([OLD_SECRET])
+        .clock(ctx.shared_clock())
+        .format(format)
+        .build()
+        .map_err(|e| Skip(format!("cannot build the store: {e}")))
+}
+
+/// The store in Django's `signed_cookies` format.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct SignedCookieHarness;
+
+#[session_conformance::async_trait]
+impl Harness for SignedCookieHarness {
+    type Store = SignedCookieStore;
+
+    fn name(&self) -> &'static str {
+        "signed-cookie"
+    }
+
+    async fn open(&self, ctx: &Ctx) -> Result<SignedCookieStore, Skip> {
+        open(ctx, CookieFormat::Django)
+    }
+}
+
+/// The store in the encrypted (AES-256-GCM) format.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct EncryptedCookieHarness;
+
+#[session_conformance::async_trait]
+impl Harness for EncryptedCookieHarness {
+    type Store = SignedCookieStore;
+
+    fn name(&self) -> &'static str {
+        "signed-cookie-encrypted"
+    }
+
+    async fn open(&self, ctx: &Ctx) -> Result<SignedCookieStore, Skip> {
+        open(ctx, CookieFormat::Encrypted)
+    }
+}
