@@ -1,1 +1,12 @@
-//! File-system session store: one file per session, atomic writes, Django file-backend compatible.
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+pub mod config;
+mod error;
+mod io;
+mod scan;
+pub mod store;
+mod temp;
+
+pub use config::{DEFAULT_MAX_FILE_BYTES, DEFAULT_STALE_TEMP_AGE, FileConfig};
+pub use store::FileStore;

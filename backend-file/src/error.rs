@@ -1,0 +1,120 @@
+//! The file backend's own failures and their mapping to [`session_core::Error`].
+//!
+//! Messages never contain a session file's path: the file name holds the
+//! session key, which is a secret (paths of the directory itself are fine).
+
+use std::io;
+use std::path::PathBuf;
+
+use session_core::{Error, ErrorKind, Operation};
+
+use crate::store::BACKEND;
+
+/// What can go wrong in this backend.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum FileError {
+    /// A file-system call failed; `action` says which step, without the path.
+    #[error("{action}: {source}")]
+    Io {
+        /// The step that failed, for example "renaming the new session file into place".
+        action: &'static str,
+        /// The operating system's error.
+        #[source]
+        source: io::Error,
+    },
+    /// The blocking task running the file-system calls panicked or was cancelled.
+    #[error("the blocking file task failed: {0}")]
+    Join(#[from] tokio::task::JoinError),
+    /// The configured directory does not exist or is not a directory.
+    #[error("the session directory {} is not an existing directory", directory.display())]
+    NotADirectory {
+        /// The configured directory.
+        directory: PathBuf,
+        /// Why it could not be inspected, if it could not.
+        #[source]
+        source: Option<io::Error>,
+    },
+    /// The cookie name cannot be a file-name prefix.
+    #[error("the cookie name must be non-empty and hold no '/', '\\' or NUL")]
+    InvalidCookieName,
+    /// `cookie_age` is negative or absurdly large.
+    #[error("cookie_age {0} is outside 0 to 100 years")]
+    InvalidCookieAge(i64),
+    /// The encoded session is larger than `max_file_bytes`.
+    #[error("the encoded session is {size} bytes, over the {max} byte limit")]
+    TooLarge {
+        /// Encoded size.
+        size: u64,
+        /// Configured limit.
+        max: u64,
+    },
+    /// The record's expiry cannot be written as a file modification time.
+    #[error("the expiry cannot be represented as a file time")]
+    TimeOutOfRange,
+}
+
+impl FileError {
+    /// Wraps an I/O error with the step that failed.
+    pub(crate) fn io(action: &'static str) -> impl FnOnce(io::Error) -> FileError {
+        move |source| FileError::Io { action, source }
+    }
+
+    /// The error kind callers see. Only failures a retry can cure are
+    /// temporary (`Unavailable`): a busy resource, a timeout, an interrupted call.
+    fn kind(&self) -> ErrorKind {
+        match self {
+            FileError::Io { source, .. } => match source.kind() {
+                io::ErrorKind::TimedOut
+                | io::ErrorKind::WouldBlock
+                | io::ErrorKind::Interrupted
+                | io::ErrorKind::ResourceBusy => ErrorKind::Unavailable,
+                io::ErrorKind::FileTooLarge => ErrorKind::TooLarge,
+                _ => ErrorKind::Storage,
+            },
+            FileError::Join(_) => ErrorKind::Storage,
+            FileError::NotADirectory { .. }
+            | FileError::InvalidCookieName
+            | FileError::InvalidCookieAge(_) => ErrorKind::Config,
+            FileError::TooLarge { .. } => ErrorKind::TooLarge,
+            FileError::TimeOutOfRange => ErrorKind::Serialization,
+        }
+    }
+
+    /// The [`session_core::Error`] for this failure during `operation`, with
+    /// this error kept as its source.
+    pub(crate) fn into_core(self, operation: Operation) -> Error {
+        Error::new(self.kind(), operation, BACKEND)
+            .with_context(self.to_string())
+            .with_source(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// R1: the kind follows the OS error; only retryable ones are temporary.
+    #[test]
+    fn r1_io_errors_map_to_kinds() {
+        let full = FileError::Io {
+            action: "writing",
+            source: io::Error::from(io::ErrorKind::StorageFull),
+        }
+        .into_core(Operation::Save);
+        assert_eq!(full.kind(), ErrorKind::Storage);
+        assert_eq!(full.backend(), "file");
+        assert_eq!(full.operation(), Operation::Save);
+        assert!(!full.is_temporary());
+        assert!(std::error::Error::source(&full).is_some());
+
+        let busy = FileError::Io {
+            action: "renaming",
+            source: io::Error::from(io::ErrorKind::ResourceBusy),
+        }
+        .into_core(Operation::Save);
+        assert!(busy.is_temporary());
+
+        let config = FileError::InvalidCookieName.into_core(Operation::Open);
+        assert_eq!(config.kind(), ErrorKind::Config);
+    }
+}

@@ -1,0 +1,163 @@
+//! Disk faults (R1, R2): a full file system and a read-only one. Every write
+//! error reaches the caller as a typed error and the previous record still
+//! loads.
+//!
+//! The test mounts a 64 KiB tmpfs (root only). Where mounting is not
+//! allowed it says so loudly and proves the same property with a directory
+//! it cannot write to (`chmod 0555`, or `chattr +i` when running as root,
+//! since root ignores permission bits). Setting `SESSION_FILE_TEST_NO_MOUNT=1`
+//! forces that fallback.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use session_backend_file::{FileConfig, FileStore};
+use session_core::serde_json::{Map, Value, json};
+use session_core::time;
+use session_core::{ErrorKind, MockClock, Record, SessionStore};
+use tempfile::TempDir;
+
+fn record(clock: &MockClock, value: Value) -> Record {
+    let mut data = Map::new();
+    data.insert("v".to_owned(), value);
+    Record::new(data, clock.shared().now() + time::Duration::seconds(3600))
+}
+
+fn store(dir: &Path, clock: &MockClock) -> FileStore {
+    FileConfig::new()
+        .directory(dir)
+        .clock(clock.shared())
+        .build()
+        .expect("store")
+}
+
+fn run(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .output()
+        .is_ok_and(|out| out.status.success())
+}
+
+/// Unmounts on drop, even when an assertion fails.
+struct Mounted(PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let path = self.0.to_string_lossy().into_owned();
+        if !run("umount", &[&path]) {
+            eprintln!("warning: could not unmount {path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn r2_write_errors_surface_and_keep_the_previous_record() {
+    let root = TempDir::new().expect("tempdir");
+    let dir = root.path().join("mnt");
+    fs::create_dir(&dir).expect("mkdir");
+    let path = dir.to_string_lossy().into_owned();
+    let no_mount = std::env::var_os("SESSION_FILE_TEST_NO_MOUNT").is_some();
+    if !no_mount
+        && run(
+            "mount",
+            &["-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", &path],
+        )
+    {
+        let _mounted = Mounted(dir.clone());
+        println!("FIGURE backend=file test=disk_faults mode=tmpfs");
+        full_then_read_only(&dir).await;
+    } else {
+        if no_mount {
+            eprintln!("!!!!!!!! SESSION_FILE_TEST_NO_MOUNT is set: not mounting a tmpfs:");
+        } else {
+            eprintln!("!!!!!!!! could not mount a tmpfs (not root, or the sandbox forbids mount):");
+        }
+        eprintln!("!!!!!!!! proving R2 with an unwritable directory instead of ENOSPC/EROFS");
+        unwritable_directory(&dir).await;
+    }
+}
+
+/// ENOSPC, then EROFS, on a real size-limited tmpfs.
+async fn full_then_read_only(dir: &Path) {
+    let clock = MockClock::at_unix(1_700_000_000);
+    let store = store(dir, &clock);
+    let before = record(&clock, json!("before"));
+    let key = store.create(&before).await.expect("create");
+
+    // Fill the file system to the last byte.
+    let mut filler = File::create(dir.join("filler")).expect("filler");
+    let chunk = vec![0u8; 4096];
+    while filler.write_all(&chunk).is_ok() {}
+    let _ = filler.write_all(&[0u8]);
+    drop(filler);
+
+    let bigger = record(&clock, json!("x".repeat(8192)));
+    let err = store.save(&key, &bigger).await.expect_err("disk full");
+    assert_eq!(err.kind(), ErrorKind::Storage, "{err}");
+    assert_eq!(err.backend(), "file");
+    println!("FIGURE backend=file test=disk_full error={err:?}");
+    assert_eq!(store.load(&key).await.expect("load"), Some(before.clone()));
+    let err = store.create(&bigger).await.expect_err("disk full");
+    assert_eq!(err.kind(), ErrorKind::Storage, "{err}");
+    let mut names: Vec<_> = fs::read_dir(dir)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
+
+    // Read-only: saves and deletes fail, loads still work.
+    let path = dir.to_string_lossy().into_owned();
+    assert!(run("mount", &["-o", "remount,ro", &path]), "remount ro");
+    let err = store
+        .save(&key, &record(&clock, json!("small")))
+        .await
+        .expect_err("read-only");
+    assert_eq!(err.kind(), ErrorKind::Storage, "{err}");
+    println!("FIGURE backend=file test=read_only error={err:?}");
+    let err = store.delete(&key).await.expect_err("read-only");
+    assert_eq!(err.kind(), ErrorKind::Storage, "{err}");
+    assert_eq!(store.load(&key).await.expect("load"), Some(before));
+
+    // Recovery: writable again with space, saving works.
+    assert!(run("mount", &["-o", "remount,rw", &path]), "remount rw");
+    fs::remove_file(dir.join("filler")).expect("rm filler");
+    let after = record(&clock, json!("after"));
+    store.save(&key, &after).await.expect("save after recovery");
+    assert_eq!(store.load(&key).await.expect("load"), Some(after));
+}
+
+/// The fallback: a directory the process cannot create files in.
+async fn unwritable_directory(dir: &Path) {
+    let clock = MockClock::at_unix(1_700_000_000);
+    let store = store(dir, &clock);
+    let before = record(&clock, json!("before"));
+    let key = store.create(&before).await.expect("create");
+    let path = dir.to_string_lossy().into_owned();
+    let probe = dir.join("probe");
+    let mut undo: Vec<Vec<&str>> = Vec::new();
+    assert!(run("chmod", &["0555", &path]));
+    undo.push(vec!["chmod", "0755", &path]);
+    if File::create(&probe).is_ok() {
+        let _ = fs::remove_file(&probe);
+        eprintln!("!!!!!!!! chmod 0555 does not stop this user (root); trying chattr +i");
+        if !run("chattr", &["+i", &path]) || File::create(&probe).is_ok() {
+            let _ = fs::remove_file(&probe);
+            run("chmod", &["0755", &path]);
+            eprintln!("!!!!!!!! SKIPPED: no way to make a directory unwritable here");
+            return;
+        }
+        undo.push(vec!["chattr", "-i", &path]);
+    }
+    println!("FIGURE backend=file test=disk_faults mode=unwritable_directory");
+    let result = store.save(&key, &record(&clock, json!("after"))).await;
+    let loaded = store.load(&key).await;
+    for cmd in undo.iter().rev() {
+        run(cmd[0], &cmd[1..]);
+    }
+    let err = result.expect_err("unwritable");
+    assert_eq!(err.kind(), ErrorKind::Storage, "{err}");
+    assert_eq!(loaded.expect("load"), Some(before));
+}
