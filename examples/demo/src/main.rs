@@ -1,2 +1,77 @@
-//! The demo app.
-fn main() {}
+//! `session-demo`: the Django notes' views on a real HTTP server.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::Parser;
+use rand::Rng;
+use rand::distr::Alphanumeric;
+use session_demo::store_url::{StoreOptions, StoreUrl};
+use session_demo::{DemoOptions, app, serve};
+
+/// Runs the demo app.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8000")]
+    listen: SocketAddr,
+    /// Session backend: memory, cache, file:///dir[?codec=django], signed-cookie.
+    #[arg(long, default_value = "cache")]
+    store: String,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let args = Args::parse();
+    match run(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("session-demo: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let secret = match std::env::var("SESSION_SECRET_KEY") {
+        Ok(key) if !key.is_empty() => key,
+        _ => {
+            eprintln!(
+                "warning: SESSION_SECRET_KEY is not set; using a random key, so signed cookies \
+                 and signed-cookie sessions will not survive a restart"
+            );
+            rand::rng()
+                .sample_iter(&Alphanumeric)
+                .take(50)
+                .map(char::from)
+                .collect()
+        }
+    };
+    let options = DemoOptions::new(secret.clone());
+    let url: StoreUrl = args
+        .store
+        .parse()
+        .map_err(|e| format!("--store {}: {e}", args.store))?;
+    let mut store_options = StoreOptions::new(secret);
+    store_options.config = options.config.clone();
+    let store = url.open(&store_options).map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    println!(
+        "session-demo listening on http://{local} (store: {})",
+        store.name()
+    );
+    tokio::select! {
+        served = serve(listener, app(store, &options)) => served.map_err(|e| e.to_string()),
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}

@@ -1,0 +1,105 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+mod login;
+pub mod store_url;
+mod views;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::HeaderName;
+use axum::routing::{get, post};
+use session_core::{Config, SessionStore};
+use session_tower::auth::LoginRequiredLayer;
+use session_tower::{CookieSigning, SessionLayer};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// The header carrying the session token of clients without cookies.
+pub const TOKEN_HEADER: &str = "x-session-token";
+
+/// Where browsers are sent to log in.
+pub const LOGIN_URL: &str = "/login";
+
+/// How the demo app is set up, besides its store.
+#[derive(Clone)]
+pub struct DemoOptions {
+    /// Signs signed cookies (and, with the signed-cookie store, sessions).
+    pub secret_key: String,
+    /// The session settings.
+    pub config: Config,
+}
+
+impl DemoOptions {
+    /// Django's default settings with `secret_key`.
+    pub fn new(secret_key: impl Into<String>) -> Self {
+        Self {
+            secret_key: secret_key.into(),
+            config: Config::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for DemoOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoOptions")
+            .field("secret_key", &"<redacted>")
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+/// The demo's routes behind the session layer, over `store`.
+pub fn app(store: Arc<dyn SessionStore>, options: &DemoOptions) -> Router {
+    let sessions = SessionLayer::new(store, options.config.clone())
+        .with_cookie_signing(CookieSigning::new(&options.secret_key))
+        .with_header_token(HeaderName::from_static(TOKEN_HEADER));
+    Router::new()
+        .route("/", get(views::index))
+        .route("/cookie/set", get(views::cookie_set))
+        .route("/cookie/get", get(views::cookie_get))
+        .route("/cookie/delete", get(views::cookie_delete))
+        .route("/signed-cookie/set", get(views::signed_cookie_set))
+        .route("/signed-cookie/get", get(views::signed_cookie_get))
+        .route("/session/set", get(views::session_set))
+        .route("/session/get", get(views::session_get))
+        .route("/session/delete", get(views::session_delete))
+        .route("/session/flush", get(views::session_flush))
+        .route(LOGIN_URL, get(login::login_page).post(login::login))
+        .route(
+            "/mine",
+            get(login::mine).route_layer(LoginRequiredLayer::redirect_to(LOGIN_URL)),
+        )
+        .route("/logout", post(login::logout))
+        .route("/api/login", post(login::api_login))
+        .route(
+            "/api/mine",
+            get(login::api_mine).route_layer(LoginRequiredLayer::unauthorized()),
+        )
+        .layer(sessions)
+}
+
+/// Serves `app` on `listener` until the task is dropped or fails.
+///
+/// # Errors
+/// The listener's I/O errors.
+pub async fn serve(listener: TcpListener, app: Router) -> std::io::Result<()> {
+    axum::serve(listener, app).await
+}
+
+/// Binds `addr` (port 0 for an ephemeral port), serves `app` on a new task,
+/// and returns the bound address and the task: what tests use to drive the
+/// demo over real HTTP.
+///
+/// # Errors
+/// The bind error.
+pub async fn start(
+    addr: SocketAddr,
+    app: Router,
+) -> std::io::Result<(SocketAddr, JoinHandle<std::io::Result<()>>)> {
+    let listener = TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    Ok((local, tokio::spawn(serve(listener, app))))
+}

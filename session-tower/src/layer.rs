@@ -1,0 +1,143 @@
+//! [`SessionLayer`]: configuration of the session middleware.
+
+use std::fmt;
+use std::sync::Arc;
+
+use http::HeaderName;
+use session_core::{Config, SessionStore};
+use tower_layer::Layer;
+
+use crate::service::SessionService;
+use crate::signed::CookieSigning;
+
+/// Where the session key of a request came from; inserted into the request
+/// extensions by the middleware.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    /// The session cookie (a browser).
+    Cookie,
+    /// The token header (a client without cookies).
+    Header,
+    /// Neither: the request has no session yet.
+    None,
+}
+
+/// Django's `SessionMiddleware` as a tower [`Layer`] (rules M1, M2).
+///
+/// Wraps any service taking `http::Request<B>` and answering
+/// `http::Response<ResB>` where `ResB: Default` (axum's `Body`, `Full`,
+/// `Empty`, ...). See the crate documentation for the exact rules.
+///
+/// ```
+/// use std::sync::Arc;
+/// use session_core::{Config, MemoryStore};
+/// use session_tower::SessionLayer;
+///
+/// let layer = SessionLayer::new(Arc::new(MemoryStore::new()), Config::default())
+///     .with_secret_key("change me")
+///     .with_header_token(http::HeaderName::from_static("x-session-token"));
+/// # let _ = layer;
+/// ```
+#[derive(Clone)]
+pub struct SessionLayer {
+    settings: Arc<Settings>,
+}
+
+#[derive(Clone)]
+pub(crate) struct Settings {
+    pub(crate) store: Arc<dyn SessionStore>,
+    pub(crate) config: Arc<Config>,
+    pub(crate) cookie: bool,
+    pub(crate) header: Option<HeaderName>,
+    pub(crate) signing: Option<Arc<CookieSigning>>,
+}
+
+impl SessionLayer {
+    /// Sessions kept in `store`, with Django's settings in `config`; the key
+    /// travels in the cookie `config.cookie_name`. No header token, no
+    /// signed cookies until configured.
+    pub fn new(store: Arc<dyn SessionStore>, config: Config) -> Self {
+        Self {
+            settings: Arc::new(Settings {
+                store,
+                config: Arc::new(config),
+                cookie: true,
+                header: None,
+                signing: None,
+            }),
+        }
+    }
+
+    /// Also accepts the session key in request header `name`, and returns a
+    /// new or changed key in response header `name`. A request carrying the
+    /// header uses it (rather than a cookie), and gets no session cookie.
+    /// When such a session ends empty (logout), the response carries the
+    /// header with an empty value: the client should forget its token. The
+    /// key is never read from the URL.
+    pub fn with_header_token(mut self, name: HeaderName) -> Self {
+        self.settings_mut().header = Some(name);
+        self
+    }
+
+    /// Turns the session cookie off: keys travel only in the token header.
+    pub fn without_cookie(mut self) -> Self {
+        self.settings_mut().cookie = false;
+        self
+    }
+
+    /// The secret key of signed cookies (Django's `SECRET_KEY`).
+    pub fn with_secret_key(self, secret: impl AsRef<[u8]>) -> Self {
+        self.with_cookie_signing(CookieSigning::new(secret))
+    }
+
+    /// Full signed-cookie settings: secret, fallback keys, legacy salt.
+    pub fn with_cookie_signing(mut self, signing: CookieSigning) -> Self {
+        self.settings_mut().signing = Some(Arc::new(signing));
+        self
+    }
+
+    /// The store sessions are kept in.
+    pub fn store(&self) -> &Arc<dyn SessionStore> {
+        &self.settings.store
+    }
+
+    /// The session settings.
+    pub fn config(&self) -> &Config {
+        &self.settings.config
+    }
+
+    /// The token header, if enabled.
+    pub fn header_token(&self) -> Option<&HeaderName> {
+        self.settings.header.as_ref()
+    }
+
+    fn settings_mut(&mut self) -> &mut Settings {
+        Arc::make_mut(&mut self.settings)
+    }
+}
+
+impl<S> Layer<S> for SessionLayer {
+    type Service = SessionService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        SessionService::new(inner, Arc::clone(&self.settings))
+    }
+}
+
+impl fmt::Debug for SessionLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.settings.fmt(f)
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionLayer")
+            .field("store", &self.store.name())
+            .field("config", &self.config)
+            .field("cookie", &self.cookie)
+            .field("header", &self.header)
+            .field("signing", &self.signing)
+            .finish()
+    }
+}

@@ -1,0 +1,132 @@
+//! Signed cookies in Django's format: `set_signed_cookie` and
+//! `get_signed_cookie` (rule M3), built on
+//! [`session_core::signing::CookieSigner`].
+
+use std::fmt;
+
+use session_core::signing::{CookieSigner, MaxAge, UnsignError};
+
+use crate::cookies::{Cookies, SetCookie};
+use crate::error::{CookieError, SignedCookieError};
+
+/// The keys signed cookies are signed with (Django's `SECRET_KEY`,
+/// `SECRET_KEY_FALLBACKS` and `SIGNED_COOKIE_LEGACY_SALT_FALLBACK`).
+///
+/// The signing key is `"django.http.cookies"` followed by the secret; the
+/// salt is `django.http.cookies.v2:{len(salt)}:{salt}{name}`. Fallback keys
+/// are tried, in order, when verifying. The legacy salt (`{name}{salt}`,
+/// ambiguous, CVE-2026-6873) is off unless enabled.
+#[derive(Clone)]
+pub struct CookieSigning {
+    secret: Vec<u8>,
+    fallbacks: Vec<Vec<u8>>,
+    legacy_salt_fallback: bool,
+}
+
+impl CookieSigning {
+    /// Signing with `secret` (Django's `SECRET_KEY`), no fallbacks, no legacy salt.
+    pub fn new(secret: impl AsRef<[u8]>) -> Self {
+        Self {
+            secret: secret.as_ref().to_vec(),
+            fallbacks: Vec::new(),
+            legacy_salt_fallback: false,
+        }
+    }
+
+    /// Old secrets still accepted when verifying (`SECRET_KEY_FALLBACKS`).
+    pub fn with_fallback_keys<I, K>(mut self, keys: I) -> Self
+    where
+        I: IntoIterator<Item = K>,
+        K: AsRef<[u8]>,
+    {
+        self.fallbacks = keys.into_iter().map(|k| k.as_ref().to_vec()).collect();
+        self
+    }
+
+    /// Also accept cookies signed with the pre-5.2.15 salt
+    /// (`SIGNED_COOKIE_LEGACY_SALT_FALLBACK`).
+    pub fn with_legacy_salt_fallback(mut self, enabled: bool) -> Self {
+        self.legacy_salt_fallback = enabled;
+        self
+    }
+
+    /// The signer for cookie `name` under `salt`.
+    pub fn signer(&self, name: &str, salt: &str) -> CookieSigner {
+        CookieSigner::new(&self.secret, name, salt)
+            .with_fallback_keys(&self.fallbacks)
+            .with_legacy_fallback(self.legacy_salt_fallback)
+    }
+}
+
+impl fmt::Debug for CookieSigning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CookieSigning")
+            .field("secret", &"<redacted>")
+            .field("fallbacks", &self.fallbacks.len())
+            .field("legacy_salt_fallback", &self.legacy_salt_fallback)
+            .finish()
+    }
+}
+
+impl Cookies {
+    /// Sets a signed cookie (Django's `set_signed_cookie(key, value, salt,
+    /// **kwargs)`): the value becomes `value:timestamp:signature`, signed at
+    /// the store clock's now; the other attributes are those of `cookie`.
+    ///
+    /// # Errors
+    /// [`CookieError::NoSecretKey`] when the layer has no secret key; the
+    /// errors of [`Cookies::set`].
+    pub fn set_signed(&self, cookie: impl Into<SetCookie>, salt: &str) -> Result<(), CookieError> {
+        let cookie = cookie.into();
+        let signing = self.signing().ok_or(CookieError::NoSecretKey)?;
+        let now = self.now();
+        let signed = signing
+            .signer(cookie.name(), salt)
+            .sign_at(cookie.value(), now.unix_timestamp());
+        self.set(cookie.with_value(signed))
+    }
+
+    /// Reads a signed cookie (Django's `get_signed_cookie(key, salt=...,
+    /// max_age=...)`), checking its age against `max_age` at the store
+    /// clock's now.
+    ///
+    /// # Errors
+    /// [`SignedCookieError::Missing`], [`SignedCookieError::BadSignature`]
+    /// (tampered, wrong name, salt or key, or expired),
+    /// [`SignedCookieError::Malformed`], [`SignedCookieError::NoSecretKey`].
+    pub fn get_signed(
+        &self,
+        name: &str,
+        salt: &str,
+        max_age: Option<MaxAge>,
+    ) -> Result<String, SignedCookieError> {
+        let raw = self
+            .get(name)
+            .ok_or_else(|| SignedCookieError::Missing(name.to_owned()))?;
+        let signing = self.signing().ok_or(SignedCookieError::NoSecretKey)?;
+        let now = self.now().unix_timestamp();
+        signing
+            .signer(name, salt)
+            .unsign_at(raw, max_age, now)
+            .map_err(|err| match err {
+                UnsignError::BadSignature(bad) => {
+                    tracing::warn!(target: "session::suspicious", cookie = %name, error = %bad, "signed cookie rejected");
+                    SignedCookieError::BadSignature(bad)
+                }
+                other => SignedCookieError::Malformed(other),
+            })
+    }
+
+    /// [`get_signed`](Cookies::get_signed) with Django's `default=`: the
+    /// value, or `default` when the cookie is missing or fails to verify.
+    pub fn get_signed_or(
+        &self,
+        name: &str,
+        salt: &str,
+        max_age: Option<MaxAge>,
+        default: impl Into<String>,
+    ) -> String {
+        self.get_signed(name, salt, max_age)
+            .unwrap_or_else(|_| default.into())
+    }
+}
