@@ -1,0 +1,195 @@
+//! D1: values round-trip exactly, through the store and through a session.
+
+use serde_json::{Map, Value, json};
+use session_core::{Data, Record, SessionStore};
+
+use crate::cx::{Checked, Cx, Expect, ensure, ensure_eq, record, session};
+use crate::harness::Harness;
+use crate::report::Outcome;
+
+/// Values that lossy stores get wrong: unicode (astral plane too), control
+/// characters, integers beyond 2^53 up to the full i64/u64 range, floats
+/// that need 17 digits, null, empty values, deep nesting, an empty key.
+pub(crate) fn tricky_data() -> Data {
+    let mut deep = json!("bottom");
+    for level in 0..32 {
+        deep = json!({ format!("level{level}"): [deep] });
+    }
+    let pairs = [
+        ("ascii", json!("plain text")),
+        ("unicode ключ 🔑", json!("значение ✓ 😀 中文 \u{10FFFF} é")),
+        (
+            "control",
+            json!("tab\tnewline\nreturn\r quote\" backslash\\ nul\u{0} bell\u{7}"),
+        ),
+        ("empty string", json!("")),
+        ("i64 min", json!(i64::MIN)),
+        ("i64 max", json!(i64::MAX)),
+        ("u64 max", json!(u64::MAX)),
+        ("2^53 + 1", json!(9_007_199_254_740_993_i64)),
+        ("zero", json!(0)),
+        ("minus one", json!(-1)),
+        ("a tenth", json!(0.1)),
+        ("a third", json!(1.0_f64 / 3.0)),
+        ("smallest float", json!(5e-324)),
+        ("largest float", json!(f64::MAX)),
+        ("float one", json!(1.0)),
+        ("negative float", json!(-2.5e-10)),
+        ("null", Value::Null),
+        ("true", json!(true)),
+        ("false", json!(false)),
+        ("empty map", json!({})),
+        ("empty list", json!([])),
+        (
+            "nested",
+            json!({"a": [1, {"b": [null, "c", {"d": {}}]}], "ключ": {"😀": [1.5, -7]}}),
+        ),
+        ("deep", deep),
+        ("", json!("the empty key")),
+    ];
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+/// The data with its keys in reverse order.
+fn reversed(data: &Data) -> Data {
+    data.iter()
+        .rev()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// Exact equality: the same entries, the same order, the same JSON text
+/// (so `1.0` stays a float and `u64::MAX` stays an integer).
+fn same(loaded: &Data, expected: &Data) -> bool {
+    serde_json::to_string(loaded).ok() == serde_json::to_string(expected).ok()
+}
+
+fn describe_difference(loaded: &Data, expected: &Data) -> String {
+    for (k, v) in expected {
+        match loaded.get(k) {
+            None => return format!("entry {k:?} is missing"),
+            Some(got) if serde_json::to_string(got).ok() != serde_json::to_string(v).ok() => {
+                return format!("entry {k:?}: expected {v}, observed {got}");
+            }
+            _ => {}
+        }
+    }
+    if loaded.len() != expected.len() {
+        let extra: Vec<_> = loaded
+            .keys()
+            .filter(|k| !expected.contains_key(*k))
+            .collect();
+        return format!("unexpected entries {extra:?}");
+    }
+    let order: Vec<_> = loaded.keys().collect();
+    format!("same entries, but in another order: {order:?}")
+}
+
+async fn round_trip<S: SessionStore>(
+    store: &S,
+    key: &session_core::SessionKey,
+    rec: &Record,
+    what: &str,
+) -> Checked {
+    let loaded = store.load(key).await.ok_or_fail("D1", what)?;
+    let Some(loaded) = loaded else {
+        return Err(crate::cx::fail(
+            "D1",
+            format!("{what}: expected the record, observed None"),
+        ));
+    };
+    ensure!(
+        same(&loaded.data, &rec.data),
+        "D1",
+        "{what}: {}",
+        describe_difference(&loaded.data, &rec.data)
+    );
+    ensure_eq!(
+        loaded.expires_at,
+        rec.expires_at,
+        "D1",
+        "{what}: expires_at"
+    );
+    Ok(Outcome::Pass)
+}
+
+pub(crate) async fn d1_values_round_trip_exactly<H: Harness>(cx: &Cx<'_, H>) -> Checked {
+    let (_ctx, store) = cx.open().await?;
+    let first = record(&*store, tricky_data());
+    let key = store.create(&first).await.ok_or_fail("D1", "create")?;
+    round_trip(&*store, &key, &first, "load after create").await?;
+    // Saved again in reverse order: order is part of the data.
+    let second = record(&*store, reversed(&first.data));
+    let key = store.save(&key, &second).await.ok_or_fail("D1", "save")?;
+    round_trip(
+        &*store,
+        &key,
+        &second,
+        "load after a save in reverse key order",
+    )
+    .await?;
+    let empty = record(&*store, Map::new());
+    let key = store
+        .create(&empty)
+        .await
+        .ok_or_fail("D1", "create of empty data")?;
+    round_trip(&*store, &key, &empty, "load of empty data").await
+}
+
+pub(crate) async fn d1_handle_values_round_trip_through_save_and_load<H: Harness>(
+    cx: &Cx<'_, H>,
+) -> Checked {
+    let (_ctx, store) = cx.open().await?;
+    let expected = tricky_data();
+    let s = session(&store, None);
+    for (k, v) in &expected {
+        s.insert(k.clone(), v).await.ok_or_fail("D1", "insert")?;
+    }
+    s.save().await.ok_or_fail("D1", "save")?;
+    let key = s.key().expect("saved");
+    let again = session(&store, Some(key.as_str()));
+    let loaded = again.data().await.ok_or_fail("D1", "load")?;
+    ensure!(
+        same(&loaded, &expected),
+        "D1",
+        "reload through a new session: {}",
+        describe_difference(&loaded, &expected)
+    );
+    ensure_eq!(
+        again
+            .get::<u64>("u64 max")
+            .await
+            .ok_or_fail("D1", "typed get")?,
+        Some(u64::MAX),
+        "D1",
+        "get::<u64>"
+    );
+    ensure_eq!(
+        again
+            .get::<i64>("i64 min")
+            .await
+            .ok_or_fail("D1", "typed get")?,
+        Some(i64::MIN),
+        "D1",
+        "get::<i64>"
+    );
+    ensure_eq!(
+        again
+            .get::<f64>("a third")
+            .await
+            .ok_or_fail("D1", "typed get")?,
+        Some(1.0 / 3.0),
+        "D1",
+        "get::<f64>"
+    );
+    ensure_eq!(
+        again
+            .get::<String>("unicode ключ 🔑")
+            .await
+            .ok_or_fail("D1", "typed get")?,
+        Some("значение ✓ 😀 中文 \u{10FFFF} é".to_owned()),
+        "D1",
+        "get::<String> of a unicode value"
+    );
+    Ok(Outcome::Pass)
+}

@@ -1,0 +1,200 @@
+//! R1, R2: typed errors naming backend and operation, corrupt records
+//! load as absent, and acknowledged writes survive.
+
+use serde_json::{Value, json};
+use session_core::{ErrorKind, KeyGenerator, Operation, RandomKeys, SessionStore};
+
+use crate::cx::{
+    Checked, Cx, Expect, OFF_NOT_DURABLE, data, ensure, ensure_eq, fail, off, record,
+    record_expiring, session,
+};
+use crate::harness::{Ctx, Harness};
+use crate::report::Outcome;
+
+/// Checks that `result` failed with `kind`, naming `backend` and `operation`.
+fn names_backend<T: std::fmt::Debug>(
+    result: session_core::Result<T>,
+    kind: ErrorKind,
+    operation: Operation,
+    backend: &str,
+    what: &str,
+) -> Result<(), crate::cx::Stop> {
+    let err = match result {
+        Ok(value) => {
+            return Err(fail(
+                "R1",
+                format!("{what}: expected Err({kind:?}), observed Ok({value:?})"),
+            ));
+        }
+        Err(err) => err,
+    };
+    ensure_eq!(err.kind(), kind, "R1", "{what}: error kind");
+    ensure_eq!(err.operation(), operation, "R1", "{what}: error operation");
+    ensure_eq!(
+        err.backend(),
+        backend,
+        "R1",
+        "{what}: error backend (the store's name())"
+    );
+    let shown = err.to_string();
+    ensure!(
+        shown.contains(backend) && shown.contains(operation.as_str()),
+        "R1",
+        "{what}: message {shown:?} does not name the backend and the operation"
+    );
+    Ok(())
+}
+
+/// Incompressible text: no client-side store can fit 6,000 characters of it
+/// in a 4,096-byte cookie.
+fn incompressible(len: usize) -> String {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from(
+                b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
+                    [(x % 64) as usize],
+            )
+        })
+        .collect()
+}
+
+pub(crate) async fn r1_errors_name_the_backend_and_operation<H: Harness>(
+    cx: &Cx<'_, H>,
+) -> Checked {
+    let fixed = RandomKeys.generate();
+    let ctx = Ctx::new().with_fixed_key(fixed.clone());
+    let store = cx.open_in(&ctx).await?;
+    let backend = store.name().to_owned();
+    if !store.capabilities().server_side {
+        // DESIGN.md §4: a record that would make a cookie over 4,096 bytes is a clear error.
+        let big = record(&*store, data([("blob", json!(incompressible(6_000)))]));
+        names_backend(
+            store.create(&big).await,
+            ErrorKind::TooLarge,
+            Operation::Create,
+            &backend,
+            "create of a record too large for a cookie",
+        )?;
+        return Ok(Outcome::Pass);
+    }
+    names_backend(
+        store
+            .save(&RandomKeys.generate(), &record(&*store, data([])))
+            .await,
+        ErrorKind::Interrupted,
+        Operation::Save,
+        &backend,
+        "save under a never-created key",
+    )?;
+    store
+        .create(&record(&*store, data([])))
+        .await
+        .ok_or_fail("R1", "create")?;
+    names_backend(
+        store.create(&record(&*store, data([]))).await,
+        ErrorKind::KeyCollision,
+        Operation::Create,
+        &backend,
+        "create on a taken key",
+    )?;
+    Ok(Outcome::Pass)
+}
+
+pub(crate) async fn r1_corrupt_record_loads_as_absent<H: Harness>(cx: &Cx<'_, H>) -> Checked {
+    let (ctx, store) = cx.open().await?;
+    let s = session(&store, None);
+    s.insert("user", 42).await.ok_or_fail("R1", "insert")?;
+    s.save().await.ok_or_fail("R1", "save")?;
+    let key = s.key().expect("saved");
+    if !cx.h.corrupt(&ctx, &key).await {
+        return off("the harness provides no corrupt() hook to damage a stored record");
+    }
+    let loaded = store.load(&key).await.ok_or_fail(
+        "R1",
+        "load of a corrupt record (must be Ok(None), not an error)",
+    )?;
+    ensure!(loaded.is_none(), "R1", "a corrupt record loads as a record");
+    let t = session(&store, Some(key.as_str()));
+    ensure_eq!(
+        t.get_value("user").await.ok_or_fail("R1", "get")?,
+        None::<Value>,
+        "R1",
+        "session opened on a corrupt record"
+    );
+    ensure!(
+        t.key().is_none(),
+        "R1",
+        "session opened on a corrupt record kept the key (K3)"
+    );
+    t.insert("user", 43).await.ok_or_fail("R1", "insert")?;
+    t.save()
+        .await
+        .ok_or_fail("R1", "save after a corrupt record was dropped")?;
+    ensure!(
+        t.key().is_some_and(|k| k != key),
+        "R1",
+        "the session's save reused the corrupt record's key"
+    );
+    Ok(Outcome::Pass)
+}
+
+pub(crate) async fn r2_acknowledged_saves_survive_reopen<H: Harness>(cx: &Cx<'_, H>) -> Checked {
+    let (ctx, store) = cx.open().await?;
+    if !store.capabilities().durable {
+        return off(OFF_NOT_DURABLE);
+    }
+    let a1 = record(&*store, data([("v", json!(1))]));
+    let a = store.create(&a1).await.ok_or_fail("R2", "create")?;
+    let a2 = record_expiring(&*store, crate::checks::data::tricky_data(), 100);
+    let a = store.save(&a, &a2).await.ok_or_fail("R2", "save")?;
+    let b = store
+        .create(&record(&*store, data([("v", json!("deleted"))])))
+        .await
+        .ok_or_fail("R2", "create")?;
+    store.delete(&b).await.ok_or_fail("R2", "delete")?;
+    let s = session(&store, None);
+    s.insert("via", "session")
+        .await
+        .ok_or_fail("R2", "insert")?;
+    s.save().await.ok_or_fail("R2", "save")?;
+    let c = s.key().expect("saved");
+    drop(s);
+    drop(store);
+    let reopened = cx.open_in(&ctx).await?;
+    let loaded = reopened
+        .load(&a)
+        .await
+        .ok_or_fail("R2", "load after reopen")?;
+    ensure_eq!(
+        loaded,
+        Some(a2),
+        "R2",
+        "a saved record after reopening the store"
+    );
+    if reopened.capabilities().server_side {
+        let back = reopened.load(&b).await.ok_or_fail("R2", "load")?;
+        ensure!(
+            back.is_none(),
+            "R2",
+            "a deleted record is back after reopening the store"
+        );
+    }
+    let t = session(&reopened, Some(c.as_str()));
+    ensure_eq!(
+        t.get::<String>("via").await.ok_or_fail("R2", "get")?,
+        Some("session".to_owned()),
+        "R2",
+        "a session saved before reopening"
+    );
+    ctx.clock.advance_secs(100);
+    ensure!(
+        reopened.load(&a).await.ok_or_fail("R2", "load")?.is_none(),
+        "R2",
+        "a reopened store returns a record at its expiry instant"
+    );
+    Ok(Outcome::Pass)
+}

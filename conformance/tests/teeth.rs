@@ -1,0 +1,177 @@
+//! Teeth: the suite run against deliberately broken stores. A suite that
+//! passes a broken store is a bug in the suite.
+
+mod mutants;
+
+use mutants::{BrokenHarness, Bug};
+use session_conformance::{CHECKS, Report, run};
+
+async fn report(bug: Bug) -> Report {
+    let report = run(&BrokenHarness(bug)).await;
+    let caught: Vec<&str> = report.failures().map(|f| f.check).collect();
+    println!(
+        "{:<24} caught by {} checks: {}",
+        bug.name(),
+        caught.len(),
+        caught.join(", ")
+    );
+    for failure in report.failures() {
+        println!("  {failure}");
+        assert_eq!(
+            failure.backend,
+            bug.name(),
+            "a failure must name the backend"
+        );
+        assert!(
+            failure.to_string().starts_with(&format!(
+                "[{}] {}: {}: ",
+                failure.rule,
+                bug.name(),
+                failure.check
+            )),
+            "a failure must name its rule, backend and check: {failure}"
+        );
+    }
+    report
+}
+
+/// Asserts that `bug` is caught, and by each of `expected` (check names).
+async fn caught(bug: Bug, expected: &[&str]) {
+    let report = report(bug).await;
+    assert!(
+        !report.is_success(),
+        "the suite passed the broken store `{}`:\n{report}",
+        bug.name()
+    );
+    for check in expected {
+        assert!(
+            CHECKS.iter().any(|c| c.name == *check),
+            "no check named {check}"
+        );
+        let result = &report.get(check).expect("check ran").result;
+        assert!(
+            result.is_err(),
+            "{check} did not catch `{}`: {result:?}",
+            bug.name()
+        );
+    }
+}
+
+macro_rules! teeth {
+    ($($test:ident: $bug:ident => [$($check:ident),* $(,)?];)*) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $test() {
+            caught(Bug::$bug, &[$(stringify!($check)),*]).await;
+        }
+    )*};
+}
+
+teeth! {
+    upsert_on_save_is_caught: UpsertsOnSave => [
+        l1_save_after_delete_is_interrupted,
+        l1_save_after_expiry_is_interrupted,
+        l1_handle_save_after_logout_elsewhere_is_interrupted,
+        l1_logout_save_races_resurrect_nothing,
+        l3_cycle_key_beats_a_stale_concurrent_save,
+        model_random_sequences_match_the_reference,
+        differential_random_sequences_match_memory_store,
+    ];
+    returning_expired_records_is_caught: ReturnsExpired => [
+        e5_expired_record_is_never_returned,
+        e5_every_expiry_kind_is_enforced_at_its_boundary,
+        k3_expired_key_is_dropped_not_adopted,
+        l5_exists_iff_a_live_record_is_stored,
+        model_random_sequences_match_the_reference,
+    ];
+    overwriting_on_create_is_caught: OverwritesOnCreate => [
+        k4_create_never_overwrites_a_taken_key,
+        k4_concurrent_creates_with_one_forced_key_leave_one_holder,
+    ];
+    adopting_unknown_keys_is_caught: AdoptsUnknownKeys => [
+        k2_malformed_keys_never_reach_the_engine,
+        l1_save_of_an_unknown_key_is_interrupted,
+        model_random_sequences_match_the_reference,
+    ];
+    losing_unicode_is_caught: LosesUnicode => [
+        d1_values_round_trip_exactly,
+        d1_handle_values_round_trip_through_save_and_load,
+        model_random_sequences_match_the_reference,
+    ];
+    losing_big_integers_is_caught: LosesBigIntegers => [
+        d1_values_round_trip_exactly,
+        d1_handle_values_round_trip_through_save_and_load,
+        d2_typed_access_goes_through_serde,
+        model_random_sequences_match_the_reference,
+    ];
+    exists_ignoring_expiry_is_caught: ExistsIgnoresExpiry => [
+        l5_exists_iff_a_live_record_is_stored,
+        model_random_sequences_match_the_reference,
+    ];
+    live_at_expiry_instant_is_caught: LiveAtExpiryInstant => [
+        e5_expired_record_is_never_returned,
+        l1_save_after_expiry_is_interrupted,
+        l5_exists_iff_a_live_record_is_stored,
+        model_random_sequences_match_the_reference,
+    ];
+    clearing_live_records_is_caught: ClearsLiveRecords => [
+        l6_clear_expired_removes_exactly_the_expired,
+        model_random_sequences_match_the_reference,
+    ];
+    failing_delete_of_missing_key_is_caught: DeleteMissingFails => [
+        l4_delete_of_a_missing_key_is_ok,
+    ];
+    case_insensitive_keys_are_caught: CaseInsensitiveKeys => [
+        k2_keys_of_8_to_40_characters_are_accepted,
+    ];
+    sorting_entries_is_caught: SortsEntries => [
+        d1_values_round_trip_exactly,
+    ];
+    torn_writes_are_caught: TornWrites => [
+        r2_concurrent_saves_never_tear_a_record,
+    ];
+}
+
+/// The reference store passes everything: the mutants fail for their bug.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_store_passes_every_check() {
+    let report = run(&session_conformance::MemoryHarness).await;
+    println!("{report}");
+    assert!(report.is_success(), "{report}");
+    assert_eq!(report.checks.len(), CHECKS.len());
+}
+
+/// A harness whose server is not configured: every check reports it
+/// skipped (and passes) instead of opening it again and again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unconfigured_backend_is_skipped() {
+    struct Unconfigured;
+    #[session_conformance::async_trait]
+    impl session_conformance::Harness for Unconfigured {
+        type Store = session_core::MemoryStore;
+        fn name(&self) -> &'static str {
+            "unconfigured"
+        }
+        async fn open(
+            &self,
+            _ctx: &session_conformance::Ctx,
+        ) -> Result<Self::Store, session_conformance::Skip> {
+            Err(session_conformance::Skip(
+                "SESSION_TEST_UNCONFIGURED_URL is not set".into(),
+            ))
+        }
+    }
+    let report = run(&Unconfigured).await;
+    assert!(report.is_success(), "{report}");
+    assert!(report.checks.iter().all(|c| matches!(
+        &c.result,
+        Ok(session_conformance::Outcome::Skipped(reason)) if reason.contains("SESSION_TEST_UNCONFIGURED_URL")
+    )));
+}
+
+/// The runtime entry point can be spawned: its future is `Send`.
+#[test]
+fn run_is_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let future = run(&session_conformance::MemoryHarness);
+    assert_send(&future);
+}
