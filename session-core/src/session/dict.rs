@@ -26,7 +26,7 @@ impl Session {
     /// The value under `key` as `T`, or `None` when absent.
     ///
     /// # Errors
-    /// [`ErrorKind::Serialization`] when the stored value is not a `T`.
+    /// [`ErrorKind::Serialization`](crate::ErrorKind::Serialization) when the stored value is not a `T`.
     pub async fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
         match self.get_value(key).await? {
             None => Ok(None),

@@ -173,3 +173,33 @@ fn keyed<M: KeyInit>(derived: &[u8]) -> M {
     }
     M::new(&block)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// G1 (Django `TestSigner.test_invalid_algorithm`): an unknown algorithm
+    /// name is refused with Django's message; the three known names parse.
+    #[test]
+    fn g1_invalid_algorithm_is_refused_with_djangos_message() {
+        let err = "whatever"
+            .parse::<Algorithm>()
+            .expect_err("not an algorithm");
+        assert_eq!(
+            err.to_string(),
+            "'whatever' is not an algorithm accepted by the hashlib module."
+        );
+        for (name, algorithm) in [
+            ("sha1", Algorithm::Sha1),
+            ("sha256", Algorithm::Sha256),
+            ("sha512", Algorithm::Sha512),
+        ] {
+            assert_eq!(name.parse::<Algorithm>(), Ok(algorithm));
+            assert_eq!(algorithm.to_string(), name);
+        }
+        assert!(
+            "SHA256".parse::<Algorithm>().is_err(),
+            "names are case-sensitive: Django looks them up with getattr(hashlib, name)"
+        );
+    }
+}
