@@ -7,6 +7,7 @@ mod list;
 mod macros;
 mod memory;
 mod model;
+mod probe;
 mod report;
 
 pub mod checks;
@@ -19,6 +20,7 @@ pub use async_trait::async_trait;
 pub use checks::{CHECKS, CheckInfo};
 pub use harness::{Ctx, Erased, Harness, REQUIRE_VAR, START_UNIX, Skip, env_url, required};
 pub use memory::MemoryHarness;
+pub use probe::ProbeStore;
 pub use report::{CheckReport, Failure, Outcome, Report, RuleSummary};
 
 /// Runs every check of the suite against `harness`, one after the other,

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::body::Body;
-use common::{CountingStore, call, parse_set_cookie, request_with_cookies, set_cookies};
+use common::{call, parse_set_cookie, request_with_cookies, set_cookies};
 use http::{HeaderName, Request, Response, StatusCode, header};
+use session_conformance::ProbeStore;
 use session_core::{Config, MemoryStore, MockClock, Session, SessionStore};
 use session_tower::auth::{self, LoginRequiredLayer};
 use session_tower::{CookieError, Cookies, KeySource, SessionLayer, SetCookie};
@@ -43,7 +44,7 @@ fn vary(response: &Response<Body>) -> Option<&str> {
 #[tokio::test]
 async fn d4_untouched_session_makes_no_store_call() {
     let (_, store) = memory();
-    let counting = Arc::new(CountingStore::new(store));
+    let counting = ProbeStore::new(store);
     let layer = SessionLayer::new(counting.clone(), Config::default()).with_secret_key("s");
     let response = call(
         &layer,

@@ -7,8 +7,6 @@
 
 mod common;
 
-use std::sync::atomic::Ordering;
-
 use common::{Demo, bare, browser, set_cookie_value, text};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::{Client, StatusCode};
@@ -331,16 +329,16 @@ async fn concurrent_logout_interrupts_the_other_request(backend: &str) {
         .unwrap();
     let cookie = set_cookie_value(&login, "sessionid").unwrap();
 
-    demo.probe.hold_next_save.store(true, Ordering::SeqCst);
+    demo.probe.hold_next_save();
     let slow = {
         let client = client.clone();
         let url = demo.url("/session/set?key=cart&value=3");
         tokio::spawn(async move { client.get(url).send().await.unwrap() })
     };
-    demo.probe.save_waiting.notified().await;
+    demo.probe.held_save_started().await;
     let logout = client.post(demo.url("/logout")).send().await.unwrap();
     assert_eq!(logout.status(), StatusCode::OK);
-    demo.probe.release_save.notify_one();
+    demo.probe.release_save();
     let slow = slow.await.unwrap();
 
     let key = SessionKey::parse(&cookie).unwrap();
@@ -352,7 +350,7 @@ async fn concurrent_logout_interrupts_the_other_request(backend: &str) {
         );
         assert!(slow.headers().get(SET_COOKIE).is_none());
         assert!(
-            demo.probe.inner.load(&key).await.unwrap().is_none(),
+            demo.probe.inner().load(&key).await.unwrap().is_none(),
             "no resurrected session"
         );
         let replay = bare()
