@@ -207,7 +207,12 @@ async fn d4_lazy_load_happens_at_most_once() {
     let f = Fixture::new();
     let key = f.stored().await;
     let untouched = f.session(Some(&key));
-    assert!(!untouched.is_empty(), "is_empty does not load");
+    assert!(!untouched.is_empty(), "a key makes the session non-empty");
+    assert_eq!(
+        flags(&untouched),
+        (false, false),
+        "is_empty touches no flag (§3.1)"
+    );
     assert_eq!(untouched.key().map(|k| k.to_string()), Some(key.clone()));
     assert_eq!(f.loads(), 0);
 
