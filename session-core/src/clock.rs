@@ -72,13 +72,21 @@ impl MockClock {
     /// Moves the clock forward by `by`.
     pub fn advance(&self, by: Duration) {
         let step = i64::try_from(by.as_micros()).unwrap_or(i64::MAX);
-        self.micros.fetch_add(step, Ordering::SeqCst);
+        self.shift(step);
     }
 
     /// Moves the clock forward (or, with a negative value, back) by whole seconds.
     pub fn advance_secs(&self, seconds: i64) {
-        self.micros
-            .fetch_add(seconds.saturating_mul(1_000_000), Ordering::SeqCst);
+        self.shift(seconds.saturating_mul(1_000_000));
+    }
+
+    /// Adds `micros`, saturating instead of wrapping.
+    fn shift(&self, micros: i64) {
+        let _ = self
+            .micros
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |now| {
+                Some(now.saturating_add(micros))
+            });
     }
 
     /// Sets the clock to `at`.

@@ -84,7 +84,9 @@ impl Expiry {
             Expiry::BrowserClose => Some(StoredExpiry::Seconds(0)),
             Expiry::Seconds(n) => Some(StoredExpiry::Seconds(n)),
             Expiry::At(at) => Some(StoredExpiry::Date(truncate_to_micros(at))),
-            Expiry::In(delta) => Some(StoredExpiry::Date(truncate_to_micros(now + delta))),
+            Expiry::In(delta) => Some(StoredExpiry::Date(truncate_to_micros(add_clamped(
+                now, delta,
+            )))),
         }
     }
 }
@@ -127,13 +129,16 @@ pub fn expiry_date(
         None | Some(StoredExpiry::Seconds(0)) => cookie_age,
         Some(StoredExpiry::Seconds(n)) => n,
     };
-    modification
-        .checked_add(Duration::seconds(seconds))
-        .unwrap_or(if seconds > 0 {
-            OffsetDateTime::new_utc(time::Date::MAX, time::Time::MIDNIGHT)
-        } else {
-            OffsetDateTime::new_utc(time::Date::MIN, time::Time::MIDNIGHT)
-        })
+    add_clamped(modification, Duration::seconds(seconds))
+}
+
+/// `at + delta`, clamped to the representable range instead of overflowing.
+fn add_clamped(at: OffsetDateTime, delta: Duration) -> OffsetDateTime {
+    at.checked_add(delta).unwrap_or(if delta.is_positive() {
+        OffsetDateTime::new_utc(time::Date::MAX, time::Time::MIDNIGHT)
+    } else {
+        OffsetDateTime::new_utc(time::Date::MIN, time::Time::MIDNIGHT)
+    })
 }
 
 /// Django's `get_expire_at_browser_close` (rule E4): the configured default
@@ -268,6 +273,20 @@ mod tests {
             Some(datetime!(2023-11-14 22:13:30 UTC))
         );
         assert_eq!(parse_iso("not a date"), None);
+    }
+
+    /// E2: a duration past the end of time clamps instead of panicking.
+    #[test]
+    fn e2_huge_durations_clamp() {
+        let now = datetime!(2023-11-14 22:13:20 UTC);
+        for delta in [Duration::MAX, Duration::MIN] {
+            let Some(StoredExpiry::Date(at)) = Expiry::In(delta).to_stored(now) else {
+                panic!("a duration stores a date");
+            };
+            assert!(at.year().abs() >= 9999);
+        }
+        let _ = expiry_date(Some(StoredExpiry::Seconds(i64::MAX)), now, AGE);
+        let _ = expiry_date(Some(StoredExpiry::Seconds(i64::MIN)), now, AGE);
     }
 
     /// E4: browser close is true only for a stored zero, else the default.

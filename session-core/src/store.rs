@@ -37,7 +37,11 @@ pub const CREATE_ATTEMPTS: usize = 10;
 ///   existing, or updates a record that is not live, even if the engine still
 ///   holds it. Engine-native expiry (TTL, moka eviction) only frees space.
 /// - **Data (D1).** The data of a record round-trips exactly: what `load`
-///   returns equals what was saved.
+///   returns equals what was saved. A server-side store also returns the
+///   saved `expires_at` to the microsecond. A client-side store, whose
+///   format may have no room for it, derives `expires_at` from the data's
+///   `_session_expiry` and its configured age, counted from when the value
+///   was signed.
 /// - **Errors (R1, R2).** Engine failures are [`Error`]s naming the backend
 ///   and operation, never panics. A record that cannot be decoded loads as
 ///   `None` and is logged on target `session::suspicious`. A failed `create`

@@ -115,3 +115,48 @@ async fn loads_share_the_stored_data() {
     let b = store.load(&key).await.expect("load").expect("live");
     assert!(Arc::ptr_eq(&a.data, &b.data));
 }
+
+/// Yields the given keys in order, then repeats the last one.
+#[derive(Debug)]
+struct Scripted(std::sync::Mutex<Vec<SessionKey>>);
+
+impl KeyGenerator for Scripted {
+    fn generate(&self) -> SessionKey {
+        let mut keys = self.0.lock().expect("lock");
+        if keys.len() > 1 {
+            keys.remove(0)
+        } else {
+            keys[0].clone()
+        }
+    }
+}
+
+/// K4: after a collision, create draws another key and uses it; the holder
+/// of the taken key is untouched.
+#[tokio::test]
+async fn k4_create_draws_another_key_after_a_collision() {
+    let (plain, clock) = store();
+    let (taken, fresh) = (RandomKeys.generate(), RandomKeys.generate());
+    let script = Scripted(std::sync::Mutex::new(vec![
+        taken.clone(),
+        taken.clone(),
+        fresh.clone(),
+    ]));
+    let store = plain.with_key_generator(Arc::new(script));
+    assert_eq!(
+        store.create(&record(&clock, 1, 60)).await.expect("create"),
+        taken
+    );
+    assert_eq!(
+        store.create(&record(&clock, 2, 60)).await.expect("retried"),
+        fresh
+    );
+    assert_eq!(
+        store.load(&taken).await.expect("load").expect("live").data["v"],
+        json!(1)
+    );
+    assert_eq!(
+        store.load(&fresh).await.expect("load").expect("live").data["v"],
+        json!(2)
+    );
+}

@@ -433,3 +433,47 @@ async fn e4_browser_close_still_keeps_record_for_default_age() {
         "set_expiry(10) overrides the setting"
     );
 }
+
+/// L1 (Django's `UpdateError`): saving a handle that was never loaded,
+/// whose record vanished meanwhile, is interrupted; it neither resurrects
+/// the record nor quietly starts a new session.
+#[tokio::test]
+async fn l1_save_of_unloaded_handle_after_logout_is_interrupted() {
+    let f = Fixture::new();
+    let key = f.stored().await;
+    let unloaded = f.session(Some(&key));
+    f.session(Some(&key)).flush().await.expect("logout");
+    let err = unloaded
+        .save()
+        .await
+        .expect_err("vanished before it was loaded");
+    assert!(err.is_interrupted());
+    assert!(f.store.inner.is_empty(), "nothing was written");
+}
+
+/// D3 (§3.5): `save` reads the data, so it marks the session accessed.
+#[tokio::test]
+async fn d3_save_marks_accessed() {
+    let f = Fixture::new();
+    let key = f.stored().await;
+    let s = f.session(Some(&key));
+    s.save().await.expect("save");
+    assert_eq!(flags(&s), (true, false));
+}
+
+/// D2: a typed `pop` of a value of another type fails and keeps the entry.
+#[tokio::test]
+async fn d2_typed_pop_of_wrong_type_keeps_the_entry() {
+    let f = Fixture::new();
+    let key = f.stored().await;
+    let s = f.session(Some(&key));
+    let err = s
+        .pop::<String>("a", String::new())
+        .await
+        .expect_err("1 is not a string");
+    assert_eq!(err.kind(), ErrorKind::Serialization);
+    assert_eq!(s.get_value("a").await.expect("get"), Some(json!(1)));
+    assert!(!s.modified());
+    assert_eq!(s.pop::<i64>("a", 0).await.expect("pop"), 1);
+    assert!(s.modified());
+}

@@ -93,12 +93,22 @@ impl Session {
     }
 
     /// Removes `key` and returns its value as `T`, or `default` when it was
-    /// absent (Django's `pop(key, default)`).
+    /// absent (Django's `pop(key, default)`). A value that is not a `T` is
+    /// an error and stays in the session.
     pub async fn pop<T: DeserializeOwned>(&self, key: &str, default: T) -> Result<T> {
-        match self.remove(key).await? {
-            None => Ok(default),
-            Some(value) => self.decode_value(value, Operation::Get),
-        }
+        let decoded = self
+            .write(|data| match data.get(key) {
+                None => (Ok(default), false),
+                Some(value) => match serde_json::from_value::<T>(value.clone()) {
+                    Ok(typed) => {
+                        data.shift_remove(key);
+                        (Ok(typed), true)
+                    }
+                    Err(err) => (Err(err), false),
+                },
+            })
+            .await?;
+        decoded.map_err(|err| self.decode_error(err, Operation::Get))
     }
 
     /// Returns the value under `key`, first inserting `value` when absent

@@ -36,8 +36,9 @@ pub const TEST_COOKIE_VALUE: &str = "worked";
 /// # Flags (D3, Django's table)
 ///
 /// - `accessed` turns true on every read or write of the data, including
-///   [`set_expiry`](Session::set_expiry) and the expiry getters that read the
-///   data; [`is_empty`](Session::is_empty) leaves it alone.
+///   [`set_expiry`](Session::set_expiry), the expiry getters that read the
+///   data, and [`save`](Session::save); [`is_empty`](Session::is_empty)
+///   leaves it alone.
 /// - `modified` turns true only on a change: insert, a removal of a present
 ///   entry, a `setdefault` that inserts, any `update` (even an empty one),
 ///   `clear`, `flush`, `cycle_key`, and creating the record. It is never reset
@@ -134,20 +135,33 @@ impl Session {
 
     /// Writes the session (rule L1): creates the record under a fresh key
     /// when there is no key, updates it otherwise. The record expires at
-    /// [`expiry_date`](Session::expiry_date) as of now.
+    /// [`expiry_date`](Session::expiry_date) as of now. Marks the session
+    /// accessed, as Django's `save` reads the data.
+    ///
+    /// A handle with a key whose data was never loaded loads it first; if
+    /// the record is gone by then, that is an interruption too, as Django's
+    /// `UpdateError`. (The middleware reads the expiry before saving, which
+    /// loads and drops an unknown key, so an unknown cookie under
+    /// save-every-request still gets a fresh session, as in Django.)
     ///
     /// # Errors
     /// [`ErrorKind::Interrupted`] when the record vanished since it was
-    /// loaded; nothing is written and no record is resurrected.
+    /// loaded, or before it could be; nothing is written and no record is
+    /// resurrected.
     pub async fn save(&self) -> Result<()> {
         let _io = self.inner.io.lock().await;
+        let had_key = self.state().key.is_some();
         self.load_locked().await?;
         let (key, record) = {
-            let state = self.state();
+            let mut state = self.state();
+            state.accessed = true;
             (state.key.clone(), self.record_of(&state))
         };
         let store = &self.inner.store;
         match key {
+            None if had_key => {
+                return Err(Error::interrupted(Operation::Save, store.name().to_owned()));
+            }
             None => {
                 let new_key = store.create(&record).await?;
                 let mut state = self.state();
@@ -276,23 +290,24 @@ impl Session {
     }
 
     /// Runs `f` on the data; `f` returns its result and whether it changed
-    /// anything. Copies shared data only when it is about to change.
+    /// anything. Data shared with a store (or a snapshot) is copied first,
+    /// and the copy is kept only if `f` changed it.
     async fn write<R>(&self, f: impl FnOnce(&mut Data) -> (R, bool)) -> Result<R> {
         self.ensure_loaded().await?;
         let mut state = self.state();
         state.accessed = true;
         let data = state.data.get_or_insert_with(Arc::default);
-        let mut scratch: Option<Data> = None;
-        // Clone-on-write: a failed removal must not copy shared data.
-        let (result, changed) = if Arc::strong_count(data) == 1 {
-            f(Arc::make_mut(data))
-        } else {
-            let copy = scratch.insert((**data).clone());
-            f(copy)
+        let (result, changed) = match Arc::get_mut(data) {
+            Some(owned) => f(owned),
+            None => {
+                let mut copy = (**data).clone();
+                let (result, changed) = f(&mut copy);
+                if changed {
+                    *data = Arc::new(copy);
+                }
+                (result, changed)
+            }
         };
-        if let (Some(copy), true) = (scratch, changed) {
-            *data = Arc::new(copy);
-        }
         if changed {
             state.modified = true;
         }
@@ -311,14 +326,16 @@ impl Session {
     }
 
     fn decode_value<T: DeserializeOwned>(&self, value: Value, operation: Operation) -> Result<T> {
-        serde_json::from_value(value).map_err(|e| {
-            Error::new(
-                ErrorKind::Serialization,
-                operation,
-                self.inner.store.name().to_owned(),
-            )
-            .with_source(e)
-        })
+        serde_json::from_value(value).map_err(|e| self.decode_error(e, operation))
+    }
+
+    fn decode_error(&self, err: serde_json::Error, operation: Operation) -> Error {
+        Error::new(
+            ErrorKind::Serialization,
+            operation,
+            self.inner.store.name().to_owned(),
+        )
+        .with_source(err)
     }
 }
 
