@@ -3,7 +3,53 @@
 use std::fmt;
 
 use session_core::ErrorKind;
+use session_core::codec::MIN_SECRET_KEY_LENGTH;
 use session_core::signing::{BadSignature, UnsignError};
+
+/// A cookie-signing secret that is too short to sign with: the secret key
+/// or a fallback key has fewer than [`MIN_SECRET_KEY_LENGTH`] (16) bytes,
+/// the same rule as the signed-cookie session store and Django's codec.
+///
+/// Returned by [`CookieSigning::new`](crate::CookieSigning::new),
+/// [`CookieSigning::with_fallback_keys`](crate::CookieSigning::with_fallback_keys)
+/// and [`SessionLayer::with_secret_key`](crate::SessionLayer::with_secret_key).
+/// The message gives lengths only, never the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SecretKeyError {
+    /// The secret key (Django's `SECRET_KEY`) is empty or too short.
+    ShortSecretKey {
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// A fallback key (Django's `SECRET_KEY_FALLBACKS`) is empty or too short.
+    ShortFallbackKey {
+        /// Its position among the fallback keys, from 0.
+        index: usize,
+        /// Its length in bytes.
+        len: usize,
+    },
+}
+
+impl fmt::Display for SecretKeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SecretKeyError::ShortSecretKey { len } => write!(
+                f,
+                "the cookie-signing secret key is {len} bytes long; it must be at least \
+                 {MIN_SECRET_KEY_LENGTH} bytes"
+            ),
+            SecretKeyError::ShortFallbackKey { index, len } => write!(
+                f,
+                "cookie-signing fallback key #{} is {len} bytes long; it must be at least \
+                 {MIN_SECRET_KEY_LENGTH} bytes",
+                index + 1
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SecretKeyError {}
 
 /// A cookie could not be set (Django raises `ValueError` or `CookieError`).
 #[derive(Debug, Clone, PartialEq, Eq)]

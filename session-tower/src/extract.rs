@@ -83,24 +83,34 @@ impl<S: Send + Sync> FromRequestParts<S> for Cookies {
     }
 }
 
-/// A cookie that cannot be set is a bug in the handler: 500.
+/// A cookie that cannot be set is a bug in the handler: 500, with a fixed
+/// body (the name may have come from the client); the error is logged.
 impl IntoResponse for CookieError {
     fn into_response(self) -> Response {
-        (StatusCode::INTERNAL_SERVER_ERROR, self.to_string()).into_response()
+        // The message quotes a bad name as a Rust string literal: control
+        // characters are escaped.
+        tracing::error!(target: "session::cookies", error = %self, "setting a cookie failed");
+        (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
     }
 }
 
 /// A missing, tampered or expired signed cookie is the client's input: 400.
 /// A missing secret key or a validly signed but unreadable value is the
-/// server's problem: 500.
+/// server's problem: 500. The body is a fixed text (`Missing cookie`, `Bad
+/// signature`, `Signature expired`, `Internal Server Error`): the error's
+/// message may quote the client's signature and is not echoed.
 impl IntoResponse for SignedCookieError {
     fn into_response(self) -> Response {
-        let status = match self {
-            SignedCookieError::NoSecretKey | SignedCookieError::Malformed(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
+        let (status, body) = match &self {
+            SignedCookieError::Missing(_) => (StatusCode::BAD_REQUEST, "Missing cookie"),
+            err if err.is_expired() => (StatusCode::BAD_REQUEST, "Signature expired"),
+            SignedCookieError::BadSignature(_) => (StatusCode::BAD_REQUEST, "Bad signature"),
+            // Fixed texts (no secret key, undecodable timestamp): safe to log.
+            err => {
+                tracing::error!(target: "session::cookies", error = %err, "reading a signed cookie failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
             }
-            _ => StatusCode::BAD_REQUEST,
         };
-        (status, self.to_string()).into_response()
+        (status, body).into_response()
     }
 }

@@ -7,6 +7,7 @@ use http::HeaderName;
 use session_core::{Config, SessionStore};
 use tower_layer::Layer;
 
+use crate::error::SecretKeyError;
 use crate::service::SessionService;
 use crate::signed::CookieSigning;
 
@@ -34,9 +35,10 @@ pub enum KeySource {
 /// use session_tower::SessionLayer;
 ///
 /// let layer = SessionLayer::new(Arc::new(MemoryStore::new()), Config::default())
-///     .with_secret_key("change me")
+///     .with_secret_key("at least 16 bytes, better 50 random ones")?
 ///     .with_header_token(http::HeaderName::from_static("x-session-token"));
 /// # let _ = layer;
+/// # Ok::<(), session_tower::SecretKeyError>(())
 /// ```
 #[derive(Clone)]
 pub struct SessionLayer {
@@ -74,6 +76,13 @@ impl SessionLayer {
     /// When such a session ends empty (logout), the response carries the
     /// header with an empty value: the client should forget its token. The
     /// key is never read from the URL.
+    ///
+    /// The key is returned in the header only to clients using header
+    /// transport: requests that carried the header (an empty value asks for
+    /// a first token), or every request when cookies are off
+    /// ([`without_cookie`](SessionLayer::without_cookie)). A browser using
+    /// the cookie never sees its (`HttpOnly`) key in a header that scripts
+    /// could read.
     pub fn with_header_token(mut self, name: HeaderName) -> Self {
         self.settings_mut().header = Some(name);
         self
@@ -86,8 +95,12 @@ impl SessionLayer {
     }
 
     /// The secret key of signed cookies (Django's `SECRET_KEY`).
-    pub fn with_secret_key(self, secret: impl AsRef<[u8]>) -> Self {
-        self.with_cookie_signing(CookieSigning::new(secret))
+    ///
+    /// # Errors
+    /// [`SecretKeyError::ShortSecretKey`] when `secret` has fewer than 16
+    /// bytes ([`session_core::codec::MIN_SECRET_KEY_LENGTH`]).
+    pub fn with_secret_key(self, secret: impl AsRef<[u8]>) -> Result<Self, SecretKeyError> {
+        Ok(self.with_cookie_signing(CookieSigning::new(secret)?))
     }
 
     /// Full signed-cookie settings: secret, fallback keys, legacy salt.

@@ -14,7 +14,9 @@ mod vary;
 pub mod wire;
 
 pub use cookies::{Cookies, Expires, SetCookie};
-pub use error::{CookieError, INTERRUPTED_MESSAGE, SessionFailure, SignedCookieError};
+pub use error::{
+    CookieError, INTERRUPTED_MESSAGE, SecretKeyError, SessionFailure, SignedCookieError,
+};
 #[cfg(feature = "axum")]
 pub use extract::{MissingSessionLayer, Session};
 pub use future::ResponseFuture;
@@ -26,4 +28,5 @@ pub use vary::patch_vary;
 /// The `session-core` crate, re-exported.
 pub use session_core;
 pub use session_core::SameSite;
+pub use session_core::codec::MIN_SECRET_KEY_LENGTH;
 pub use session_core::signing::MaxAge;

@@ -148,6 +148,8 @@ async fn finish<B: Default>(
                 Err(err) => return failure(err),
             };
             if response.status().as_u16() < 500 {
+                // Saved even if the handler saved already, as Django does:
+                // that second save is what detects a concurrent logout (L1).
                 if let Err(err) = session.save().await {
                     return failure(err);
                 }
@@ -170,7 +172,12 @@ async fn finish<B: Default>(
                         partitioned: false,
                     });
                 }
+                // The key goes in the header only to clients that use
+                // header transport, never to a browser using the cookie
+                // (an HttpOnly key must not become readable by scripts).
+                let token_client = state.source == KeySource::Header || !settings.cookie;
                 if let Some(name) = &settings.header
+                    && token_client
                     && state.key.as_deref() != Some(key.as_str())
                     && let Ok(value) = HeaderValue::from_str(&key)
                 {

@@ -4,10 +4,11 @@
 
 use std::fmt;
 
-use session_core::signing::{CookieSigner, MaxAge, UnsignError};
+use session_core::codec::MIN_SECRET_KEY_LENGTH;
+use session_core::signing::{BadSignature, CookieSigner, MaxAge, UnsignError};
 
 use crate::cookies::{Cookies, SetCookie};
-use crate::error::{CookieError, SignedCookieError};
+use crate::error::{CookieError, SecretKeyError, SignedCookieError};
 
 /// The keys signed cookies are signed with (Django's `SECRET_KEY`,
 /// `SECRET_KEY_FALLBACKS` and `SIGNED_COOKIE_LEGACY_SALT_FALLBACK`).
@@ -16,6 +17,23 @@ use crate::error::{CookieError, SignedCookieError};
 /// salt is `django.http.cookies.v2:{len(salt)}:{salt}{name}`. Fallback keys
 /// are tried, in order, when verifying. The legacy salt (`{name}{salt}`,
 /// ambiguous, CVE-2026-6873) is off unless enabled.
+///
+/// Every key must be at least [`MIN_SECRET_KEY_LENGTH`] (16) bytes long, as
+/// for the signed-cookie session store: an empty or short secret would let
+/// anyone forge cookies.
+///
+/// ```
+/// use session_tower::{CookieSigning, SecretKeyError};
+///
+/// let signing = CookieSigning::new("a secret of 32 or more random bytes")?
+///     .with_fallback_keys(["the previous secret, also long"])?;
+/// assert!(matches!(
+///     CookieSigning::new("short"),
+///     Err(SecretKeyError::ShortSecretKey { len: 5 })
+/// ));
+/// # let _ = signing;
+/// # Ok::<(), SecretKeyError>(())
+/// ```
 #[derive(Clone)]
 pub struct CookieSigning {
     secret: Vec<u8>,
@@ -25,22 +43,46 @@ pub struct CookieSigning {
 
 impl CookieSigning {
     /// Signing with `secret` (Django's `SECRET_KEY`), no fallbacks, no legacy salt.
-    pub fn new(secret: impl AsRef<[u8]>) -> Self {
-        Self {
-            secret: secret.as_ref().to_vec(),
+    ///
+    /// # Errors
+    /// [`SecretKeyError::ShortSecretKey`] when `secret` has fewer than
+    /// [`MIN_SECRET_KEY_LENGTH`] bytes.
+    pub fn new(secret: impl AsRef<[u8]>) -> Result<Self, SecretKeyError> {
+        let secret = secret.as_ref();
+        if secret.len() < MIN_SECRET_KEY_LENGTH {
+            return Err(SecretKeyError::ShortSecretKey { len: secret.len() });
+        }
+        Ok(Self {
+            secret: secret.to_vec(),
             fallbacks: Vec::new(),
             legacy_salt_fallback: false,
-        }
+        })
     }
 
-    /// Old secrets still accepted when verifying (`SECRET_KEY_FALLBACKS`).
-    pub fn with_fallback_keys<I, K>(mut self, keys: I) -> Self
+    /// Old secrets still accepted when verifying (`SECRET_KEY_FALLBACKS`),
+    /// replacing any given before.
+    ///
+    /// # Errors
+    /// [`SecretKeyError::ShortFallbackKey`] for the first key with fewer
+    /// than [`MIN_SECRET_KEY_LENGTH`] bytes.
+    pub fn with_fallback_keys<I, K>(mut self, keys: I) -> Result<Self, SecretKeyError>
     where
         I: IntoIterator<Item = K>,
         K: AsRef<[u8]>,
     {
-        self.fallbacks = keys.into_iter().map(|k| k.as_ref().to_vec()).collect();
-        self
+        let mut fallbacks = Vec::new();
+        for (index, key) in keys.into_iter().enumerate() {
+            let key = key.as_ref();
+            if key.len() < MIN_SECRET_KEY_LENGTH {
+                return Err(SecretKeyError::ShortFallbackKey {
+                    index,
+                    len: key.len(),
+                });
+            }
+            fallbacks.push(key.to_vec());
+        }
+        self.fallbacks = fallbacks;
+        Ok(self)
     }
 
     /// Also accept cookies signed with the pre-5.2.15 salt
@@ -110,7 +152,9 @@ impl Cookies {
             .unsign_at(raw, max_age, now)
             .map_err(|err| match err {
                 UnsignError::BadSignature(bad) => {
-                    tracing::warn!(target: "session::suspicious", cookie = %name, error = %bad, "signed cookie rejected");
+                    // The kind only: the message would carry the client's
+                    // signature, which may hold CR/LF or anything else.
+                    tracing::warn!(target: "session::suspicious", cookie = ?name, reason = rejection_reason(&bad), "signed cookie rejected");
                     SignedCookieError::BadSignature(bad)
                 }
                 other => SignedCookieError::Malformed(other),
@@ -128,5 +172,16 @@ impl Cookies {
     ) -> String {
         self.get_signed(name, salt, max_age)
             .unwrap_or_else(|_| default.into())
+    }
+}
+
+/// What went wrong with a signature, as a fixed word for logs (never the
+/// client's text).
+fn rejection_reason(bad: &BadSignature) -> &'static str {
+    match bad {
+        BadSignature::NoSeparator { .. } => "no separator",
+        BadSignature::Mismatch { .. } => "signature mismatch",
+        BadSignature::Expired { .. } => "signature expired",
+        _ => "bad signature",
     }
 }

@@ -7,7 +7,10 @@ use std::sync::Arc;
 
 use common::{signing_layer, with_cookies};
 use session_core::{Config, MemoryStore, MockClock};
-use session_tower::{CookieSigning, MaxAge, SessionLayer, SetCookie, SignedCookieError};
+use session_tower::{
+    CookieSigning, MIN_SECRET_KEY_LENGTH, MaxAge, SecretKeyError, SessionLayer, SetCookie,
+    SignedCookieError,
+};
 
 const SECRET: &str = "conformance-secret";
 
@@ -47,7 +50,7 @@ async fn read(
 }
 
 fn key() -> CookieSigning {
-    CookieSigning::new(SECRET)
+    CookieSigning::new(SECRET).unwrap()
 }
 
 /// Django 146 test_can_set_and_read_signed_cookies.
@@ -218,10 +221,12 @@ async fn k156_set_signed_cookie_max_age_argument() {
     assert!(headers[1].contains("Max-Age=7200"), "{headers:?}");
 }
 
-/// Django 157 test_signed_cookies_with_binary_key.
+/// Django 157 test_signed_cookies_with_binary_key. Django's key is the one
+/// byte `b"\xe7"`; ours must have 16 bytes at least, so it is that byte 16
+/// times: still not UTF-8.
 #[tokio::test]
 async fn k157_signed_cookies_with_binary_key() {
-    let binary = || CookieSigning::new([0xe7u8]);
+    let binary = || CookieSigning::new([0xe7u8; 16]).unwrap();
     let value = sign(binary(), 1_700_000_000, "c", "hello", "").await;
     assert_eq!(
         read(binary(), 1_700_000_000, "c", value, "", None)
@@ -254,4 +259,31 @@ async fn missing_cookie_and_missing_secret() {
     .await;
     assert_eq!(got, (true, true, true));
     assert!(headers.is_empty());
+}
+
+/// Secrets shorter than 16 bytes (the signed-cookie store's minimum) are
+/// refused, for the key and for every fallback key; the error names the
+/// key and its length, never its bytes.
+#[test]
+fn short_secrets_are_refused() {
+    assert_eq!(MIN_SECRET_KEY_LENGTH, 16);
+    for short in ["", "s", "fifteen bytes!!"] {
+        assert_eq!(
+            CookieSigning::new(short).unwrap_err(),
+            SecretKeyError::ShortSecretKey { len: short.len() }
+        );
+        let layer = SessionLayer::new(Arc::new(MemoryStore::new()), Config::default());
+        assert!(layer.with_secret_key(short).is_err());
+    }
+    assert!(CookieSigning::new("sixteen bytes!!!").is_ok());
+    let err = key()
+        .with_fallback_keys(["an old key, long enough", "old"])
+        .unwrap_err();
+    assert_eq!(err, SecretKeyError::ShortFallbackKey { index: 1, len: 3 });
+    assert_eq!(
+        err.to_string(),
+        "cookie-signing fallback key #2 is 3 bytes long; it must be at least 16 bytes"
+    );
+    let layer = SessionLayer::new(Arc::new(MemoryStore::new()), Config::default());
+    assert!(layer.with_secret_key(SECRET).is_ok());
 }

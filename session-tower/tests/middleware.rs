@@ -1,6 +1,6 @@
 //! Middleware rules Django's own suite does not cover: the lazy store
-//! (D4), Vary merging, header tokens, the login guard (M4), the plain cookie
-//! API (M3) and hostile input.
+//! (D4), Vary merging, a handler's own save, the login guard (M4), the plain
+//! cookie API (M3) and hostile input. Header tokens are in `header_tokens.rs`.
 
 mod common;
 
@@ -13,7 +13,7 @@ use http::{HeaderName, Request, Response, StatusCode, header};
 use session_conformance::ProbeStore;
 use session_core::{Config, MemoryStore, MockClock, Session, SessionStore};
 use session_tower::auth::{self, LoginRequiredLayer};
-use session_tower::{CookieError, Cookies, KeySource, SessionLayer, SetCookie};
+use session_tower::{CookieError, Cookies, SessionLayer, SetCookie};
 
 const NOW: i64 = 1_700_000_000;
 
@@ -45,7 +45,9 @@ fn vary(response: &Response<Body>) -> Option<&str> {
 async fn d4_untouched_session_makes_no_store_call() {
     let (_, store) = memory();
     let counting = ProbeStore::new(store);
-    let layer = SessionLayer::new(counting.clone(), Config::default()).with_secret_key("s");
+    let layer = SessionLayer::new(counting.clone(), Config::default())
+        .with_secret_key("a secret key of 32 bytes or more..")
+        .unwrap();
     let response = call(
         &layer,
         request_with_cookies(&[("sessionid", "abcdefghijklmnopqrstuvwxyz012345")]),
@@ -82,65 +84,52 @@ fn token() -> HeaderName {
     HeaderName::from_static("x-session-token")
 }
 
-/// Header tokens: a new key comes back in the header; the header is used on
-/// the next request; no cookie is sent to a header client; logout empties
-/// the header; the query string is never read.
+/// M2 / L1: a handler that saves the session itself is saved again by the
+/// middleware, as Django does (that second save is what notices a
+/// concurrent logout); the cookie carries the key the handler saw, and a
+/// change after the handler's save is stored.
 #[tokio::test]
-async fn header_token_round_trip() {
+async fn handler_save_is_saved_again_as_django_does() {
     let (_, store) = memory();
-    let layer = SessionLayer::new(store.clone(), Config::default()).with_header_token(token());
-    let login = call(&layer, request_with_cookies(&[]), |req| async move {
-        auth::login(&session_of(&req), "alice").await.unwrap();
-        Response::new(Body::empty())
+    let probe = ProbeStore::new(store.clone());
+    let layer = SessionLayer::new(probe.clone(), Config::default());
+    let saved = call(&layer, request_with_cookies(&[]), |req| async move {
+        let session = session_of(&req);
+        auth::login(&session, "alice").await.unwrap();
+        session.save().await.unwrap();
+        Response::new(Body::from(session.key().unwrap().as_str().to_owned()))
     })
     .await;
-    let key = login.headers()[token()].to_str().unwrap().to_owned();
-    assert_eq!(key.len(), 32);
-    assert_eq!(vary(&login), Some("Cookie, x-session-token"));
-
-    let with_token = |key: &str| {
-        Request::get("/")
-            .header(token(), key)
-            .body(Body::empty())
-            .unwrap()
-    };
-    let mine = call(&layer, with_token(&key), |req| async move {
-        assert_eq!(
-            req.extensions().get::<KeySource>(),
-            Some(&KeySource::Header)
-        );
-        let user = auth::user_id(&session_of(&req)).await.unwrap().unwrap();
-        session_of(&req).insert("seen", true).await.unwrap();
-        Response::new(Body::from(user))
-    })
-    .await;
-    assert!(
-        set_cookies(&mine).is_empty(),
-        "no cookie for header clients"
+    assert_eq!(
+        probe.calls(),
+        3,
+        "cycle_key's create, the handler's save, the middleware's save"
     );
-    assert!(
-        mine.headers().get(token()).is_none(),
-        "unchanged key is not repeated"
+    let cookie = parse_set_cookie(&set_cookies(&saved)[0]).value;
+    let body = axum::body::to_bytes(saved.into_body(), 1024).await.unwrap();
+    assert_eq!(cookie.as_bytes(), &body[..], "the cookie is the saved key");
+
+    let changed = call(
+        &layer,
+        request_with_cookies(&[("sessionid", &cookie)]),
+        |req| async move {
+            let session = session_of(&req);
+            session.insert("a", 1).await.unwrap();
+            session.save().await.unwrap();
+            session.insert("a", 2).await.unwrap();
+            Response::new(Body::empty())
+        },
+    )
+    .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_eq!(
+        probe.calls(),
+        3 + 3,
+        "load, the handler's save, the middleware's"
     );
-
-    let logout = call(&layer, with_token(&key), |req| async move {
-        auth::logout(&session_of(&req)).await.unwrap();
-        Response::new(Body::empty())
-    })
-    .await;
-    assert_eq!(logout.headers()[token()], "");
-    assert!(store.is_empty());
-
-    // A key in the query string is ignored.
-    let query = Request::get(format!("/?x-session-token={key}&sessionid={key}"))
-        .body(Body::empty())
-        .unwrap();
-    let response = call(&layer, query, |req| async move {
-        assert_eq!(session_of(&req).key(), None);
-        Response::new(Body::empty())
-    })
-    .await;
-    assert_eq!(response.status(), StatusCode::OK);
+    let key = session_core::SessionKey::parse(&cookie).unwrap();
+    let record = store.load(&key).await.unwrap().unwrap();
+    assert_eq!(record.data["a"], 2);
 }
 
 /// The guard: redirect with `?next=` for browsers, 401 for header clients

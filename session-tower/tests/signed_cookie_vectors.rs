@@ -21,7 +21,7 @@ fn frozen() -> i64 {
 async fn vectors_set_signed_cookie_headers() {
     let all = vectors();
     let clock = MockClock::at_unix(frozen());
-    let layer = signing_layer(&clock, CookieSigning::new(SECRET));
+    let layer = signing_layer(&clock, CookieSigning::new(SECRET).unwrap());
     for case in all["signed_cookies"]["cases"].as_array().unwrap() {
         let name = case["cookie_name"].as_str().unwrap().to_owned();
         let value = case["value"].as_str().unwrap().to_owned();
@@ -57,7 +57,9 @@ async fn vectors_get_signed_cookie_reads() {
             .unwrap_or(false);
         let layer = signing_layer(
             &clock,
-            CookieSigning::new(SECRET).with_legacy_salt_fallback(legacy),
+            CookieSigning::new(SECRET)
+                .unwrap()
+                .with_legacy_salt_fallback(legacy),
         );
         let cookies: Vec<(String, String)> = read["cookies"]
             .as_object()
@@ -118,7 +120,10 @@ async fn vectors_rotation() {
     ] {
         let layer = signing_layer(
             &clock,
-            CookieSigning::new(SECRET).with_fallback_keys(fallbacks),
+            CookieSigning::new(SECRET)
+                .unwrap()
+                .with_fallback_keys(fallbacks)
+                .unwrap(),
         );
         let (got, _) = with_cookies(&layer, &[("content", &old)], |c| {
             c.get_signed("content", "rock", None).map(Some)
@@ -127,7 +132,7 @@ async fn vectors_rotation() {
         check_read("rotation", expected, got);
     }
     // And signing with the old secret gives Django's old cookie.
-    let layer = signing_layer(&clock, CookieSigning::new(OLD_SECRET));
+    let layer = signing_layer(&clock, CookieSigning::new(OLD_SECRET).unwrap());
     let (_, headers) = with_cookies(&layer, &[], |c| {
         c.set_signed(SetCookie::new("content", "Sunck"), "rock")
             .unwrap()
@@ -141,7 +146,7 @@ async fn vectors_rotation() {
 async fn vectors_delete_cookie_headers() {
     let all = vectors();
     let clock = MockClock::at_unix(frozen());
-    let layer = signing_layer(&clock, CookieSigning::new(SECRET));
+    let layer = signing_layer(&clock, CookieSigning::new(SECRET).unwrap());
     for case in all["signed_cookies"]["delete_cookie"].as_array().unwrap() {
         let name = case["cookie_name"].as_str().unwrap().to_owned();
         let kw = case["kwargs"].clone();

@@ -13,7 +13,7 @@ use axum::http::HeaderName;
 use axum::routing::{get, post};
 use session_core::{Config, SessionStore};
 use session_tower::auth::LoginRequiredLayer;
-use session_tower::{CookieSigning, SessionLayer};
+use session_tower::{CookieSigning, SecretKeyError, SessionLayer};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -26,7 +26,8 @@ pub const LOGIN_URL: &str = "/login";
 /// How the demo app is set up, besides its store.
 #[derive(Clone)]
 pub struct DemoOptions {
-    /// Signs signed cookies (and, with the signed-cookie store, sessions).
+    /// Signs signed cookies (and, with the signed-cookie store, sessions);
+    /// at least [`session_tower::MIN_SECRET_KEY_LENGTH`] (16) bytes.
     pub secret_key: String,
     /// The session settings.
     pub config: Config,
@@ -52,11 +53,14 @@ impl std::fmt::Debug for DemoOptions {
 }
 
 /// The demo's routes behind the session layer, over `store`.
-pub fn app(store: Arc<dyn SessionStore>, options: &DemoOptions) -> Router {
+///
+/// # Errors
+/// [`SecretKeyError`] when `options.secret_key` is shorter than 16 bytes.
+pub fn app(store: Arc<dyn SessionStore>, options: &DemoOptions) -> Result<Router, SecretKeyError> {
     let sessions = SessionLayer::new(store, options.config.clone())
-        .with_cookie_signing(CookieSigning::new(&options.secret_key))
+        .with_cookie_signing(CookieSigning::new(&options.secret_key)?)
         .with_header_token(HeaderName::from_static(TOKEN_HEADER));
-    Router::new()
+    let router = Router::new()
         .route("/", get(views::index))
         .route("/cookie/set", get(views::cookie_set))
         .route("/cookie/get", get(views::cookie_get))
@@ -78,7 +82,8 @@ pub fn app(store: Arc<dyn SessionStore>, options: &DemoOptions) -> Router {
             "/api/mine",
             get(login::api_mine).route_layer(LoginRequiredLayer::unauthorized()),
         )
-        .layer(sessions)
+        .layer(sessions);
+    Ok(router)
 }
 
 /// Serves `app` on `listener` until the task is dropped or fails.

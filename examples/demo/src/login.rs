@@ -64,7 +64,11 @@ pub(crate) async fn api_login(
         return Err(Failure::bad_request("username is required"));
     }
     auth::login(&session, username).await?;
-    // Save now so the key exists to answer with; the middleware saves again.
+    // Saved here so the token holds the login even on the signed-cookie
+    // store, whose key is the signed data. The middleware saves again after
+    // the handler, as Django's does: on server-side stores the key stays the
+    // same; on signed cookies the header or cookie may carry a newer
+    // signature of the same data, and both work.
     session.save().await?;
     let token = session
         .key()

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use rand::Rng;
 use rand::distr::Alphanumeric;
-use session_demo::store_url::{StoreOptions, StoreUrl};
+use session_demo::store_url::{StoreOptions, StoreUrl, redact};
 use session_demo::{DemoOptions, app, serve};
+use session_tower::MIN_SECRET_KEY_LENGTH;
 
 /// Runs the demo app.
 #[derive(Parser, Debug)]
@@ -41,7 +42,17 @@ async fn main() -> ExitCode {
 
 async fn run(args: Args) -> Result<(), String> {
     let secret = match std::env::var("SESSION_SECRET_KEY") {
-        Ok(key) if !key.is_empty() => key,
+        Ok(key) if key.len() >= MIN_SECRET_KEY_LENGTH => key,
+        Ok(key) if !key.is_empty() => {
+            return Err(format!(
+                "SESSION_SECRET_KEY is {} bytes long; it must be at least {MIN_SECRET_KEY_LENGTH} \
+                 bytes (for example: export SESSION_SECRET_KEY=\"$(head -c 48 /dev/urandom | base64)\")",
+                key.len()
+            ));
+        }
+        Err(std::env::VarError::NotUnicode(_)) => {
+            return Err("SESSION_SECRET_KEY is not valid UTF-8".to_owned());
+        }
         _ => {
             eprintln!(
                 "warning: SESSION_SECRET_KEY is not set; using a random key, so signed cookies \
@@ -58,10 +69,13 @@ async fn run(args: Args) -> Result<(), String> {
     let url: StoreUrl = args
         .store
         .parse()
-        .map_err(|e| format!("--store {}: {e}", args.store))?;
+        .map_err(|e| format!("--store {}: {e}", redact(&args.store)))?;
     let mut store_options = StoreOptions::new(secret);
     store_options.config = options.config.clone();
-    let store = url.open(&store_options).map_err(|e| e.to_string())?;
+    let store = url
+        .open(&store_options)
+        .map_err(|e| format!("--store {}: {e}", redact(&args.store)))?;
+    let app = app(store.clone(), &options).map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
@@ -71,7 +85,7 @@ async fn run(args: Args) -> Result<(), String> {
         store.name()
     );
     tokio::select! {
-        served = serve(listener, app(store, &options)) => served.map_err(|e| e.to_string()),
+        served = serve(listener, app) => served.map_err(|e| e.to_string()),
         _ = tokio::signal::ctrl_c() => Ok(()),
     }
 }

@@ -7,7 +7,7 @@
 //! |---|---|
 //! | `memory` | `session_core::MemoryStore` (this process only) |
 //! | `cache`, `cache://?max_bytes=N` | `session_backend_cache::CacheStore` (moka, this process only) |
-//! | `file`, `file:///absolute/dir?codec=django` | `session_backend_file::FileStore` (default: the system temp dir) |
+//! | `file`, `file:///absolute/dir?codec=django` | `session_backend_file::FileStore` (default: the backend's default directory) |
 //! | `signed-cookie`, `signed-cookie://?format=encrypted` | `session_backend_signed_cookie::SignedCookieStore` |
 //!
 //! `name` and `name://` are the same; `signed_cookies` is accepted for
@@ -37,7 +37,7 @@ pub enum StoreUrl {
     },
     /// One file per session.
     File {
-        /// The directory (the system temp directory when `None`).
+        /// The directory (the backend's default when `None`).
         directory: Option<PathBuf>,
         /// Write Django's signed format (`codec=django`) instead of JSON.
         django_codec: bool,
@@ -242,6 +242,28 @@ impl StoreUrl {
     }
 }
 
+/// `url` for logs and messages, its user-info (`user:password@`) replaced by
+/// `***`. All before the last `@` ahead of the query counts as user-info,
+/// `/` included (base64 passwords hold them): a path with an `@` is
+/// over-redacted rather than a password shown.
+///
+/// ```
+/// # use session_demo::store_url::redact;
+/// assert_eq!(redact("redis://admin:s3cret@db:6379/0"), "redis://***@db:6379/0");
+/// ```
+pub fn redact(url: &str) -> String {
+    let rest_at = match url.find("://") {
+        Some(i) => i + 3,
+        None => url.find(':').map_or(0, |i| i + 1),
+    };
+    let rest = &url[rest_at..];
+    let query_at = rest.find(['?', '#']).unwrap_or(rest.len());
+    match rest[..query_at].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..rest_at], &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
 fn bad(name: &str, problem: String) -> StoreUrlError {
     StoreUrlError::BadParameter {
         name: name.to_owned(),
@@ -384,5 +406,24 @@ mod tests {
                 .contains("twice")
         );
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
+    }
+
+    #[test]
+    fn redacts_user_info_only() {
+        for (url, shown) in [
+            ("redis://admin:hunter2@db:6379/0", "redis://***@db:6379/0"),
+            ("postgres://u:p%40ss@h/db?x=1", "postgres://***@h/db?x=1"),
+            ("mysql:u:pw@h", "mysql:***@h"),
+            ("redis://u:a/b+c=@h:1/0", "redis://***@h:1/0"),
+            ("redis://h?user=a@b", "redis://h?user=a@b"),
+            ("file:///tmp/x@y", "file://***@y"),
+            (
+                "file:///tmp/sessions?codec=django",
+                "file:///tmp/sessions?codec=django",
+            ),
+            ("", ""),
+        ] {
+            assert_eq!(redact(url), shown, "{url}");
+        }
     }
 }

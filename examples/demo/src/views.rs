@@ -5,14 +5,23 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use session_core::serde_json::Value;
-use session_tower::{Cookies, Session, SetCookie, SignedCookieError};
+use session_tower::{CookieError, Cookies, Session, SetCookie, SignedCookieError};
 
-/// A failure answered as plain text.
-pub(crate) struct Failure(StatusCode, String);
+/// A failure answered as plain text. Bodies are fixed texts: neither the
+/// client's input nor a store's error message is echoed (details go to the
+/// server log).
+pub(crate) struct Failure(StatusCode, &'static str);
+
+/// The body of every 500.
+const INTERNAL_ERROR: &str = "Internal Server Error";
 
 impl Failure {
-    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
-        Self(StatusCode::BAD_REQUEST, message.into())
+    pub(crate) fn bad_request(message: &'static str) -> Self {
+        Self(StatusCode::BAD_REQUEST, message)
+    }
+
+    fn internal() -> Self {
+        Self(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL_ERROR)
     }
 }
 
@@ -25,16 +34,23 @@ impl IntoResponse for Failure {
 impl From<session_core::Error> for Failure {
     fn from(err: session_core::Error) -> Self {
         tracing::error!(error = %err, "session store failed");
-        Self(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("Session store error: {err}"),
-        )
+        Self::internal()
     }
 }
 
-impl From<session_tower::CookieError> for Failure {
-    fn from(err: session_tower::CookieError) -> Self {
-        Self::bad_request(format!("Invalid cookie: {err}"))
+impl From<CookieError> for Failure {
+    fn from(err: CookieError) -> Self {
+        match err {
+            CookieError::InvalidName(_) => Self::bad_request("Invalid cookie name"),
+            CookieError::InvalidAttribute(_) => Self::bad_request("Invalid cookie attribute"),
+            CookieError::ExpiresAndMaxAge => {
+                Self::bad_request("Invalid cookie: expires and max_age together")
+            }
+            other => {
+                tracing::error!(error = %other, "setting a cookie failed");
+                Self::internal()
+            }
+        }
     }
 }
 
@@ -118,10 +134,13 @@ pub(crate) async fn signed_cookie_get(
         Err(SignedCookieError::Missing(_)) => {
             Ok(format!("The value of {} is Cookie not found", q.key))
         }
-        Err(err @ SignedCookieError::BadSignature(_)) => {
-            Err(Failure::bad_request(format!("Bad signature: {err}")))
+        // Not the error's message: it quotes the client's signature.
+        Err(err) if err.is_expired() => Err(Failure::bad_request("Signature expired")),
+        Err(SignedCookieError::BadSignature(_)) => Err(Failure::bad_request("Bad signature")),
+        Err(err) => {
+            tracing::error!(error = %err, "reading a signed cookie failed");
+            Err(Failure::internal())
         }
-        Err(err) => Err(Failure(StatusCode::INTERNAL_SERVER_ERROR, err.to_string())),
     }
 }
 
@@ -160,4 +179,42 @@ pub(crate) async fn session_delete(
 pub(crate) async fn session_flush(session: Session) -> Result<&'static str, Failure> {
     session.flush().await?;
     Ok("Session data cleared")
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::response::IntoResponse;
+    use session_core::{Error, ErrorKind, Operation};
+
+    use super::*;
+
+    async fn body(failure: Failure) -> (StatusCode, String) {
+        let response = failure.into_response();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .unwrap();
+        (status, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn store_errors_are_not_sent_to_clients() {
+        let err = Error::new(ErrorKind::Storage, Operation::Save, "file").with_source(
+            std::io::Error::other("/var/lib/sessions/secret-path: disk full"),
+        );
+        assert!(err.to_string().contains("file"));
+        let (status, text) = body(Failure::from(err)).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(text, "Internal Server Error");
+    }
+
+    #[tokio::test]
+    async fn cookie_errors_do_not_echo_the_name() {
+        let (status, text) = body(Failure::from(CookieError::InvalidName(
+            "<script>\r\n".into(),
+        )))
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(text, "Invalid cookie name");
+    }
 }

@@ -1,5 +1,6 @@
-//! The `session-demo` binary itself: a clear error for an unusable store,
-//! and a real run on an ephemeral port.
+//! The `session-demo` binary itself: a clear error for an unusable store or
+//! a short secret key, no password printed, and a real run on an ephemeral
+//! port.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -24,6 +25,55 @@ fn unavailable_store_is_a_clear_error() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(expected), "{stderr}");
     }
+}
+
+/// A password in `--store` is never printed, whatever the error.
+#[test]
+fn store_url_credentials_are_redacted() {
+    let out = Command::new(BIN)
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--store",
+            "redis://admin:hunter2@db.internal:6379/0",
+        ])
+        .env("SESSION_SECRET_KEY", "a-test-secret-key-long-enough")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("redis://***@db.internal:6379/0"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("hunter2") && !stderr.contains("admin"),
+        "{stderr}"
+    );
+}
+
+/// A secret key under 16 bytes is refused before anything starts.
+#[test]
+fn short_secret_key_is_refused() {
+    let out = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--store", "memory"])
+        .env("SESSION_SECRET_KEY", "too-short")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("SESSION_SECRET_KEY is 9 bytes long; it must be at least 16 bytes"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("too-short"),
+        "the key is not printed: {stderr}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).is_empty(),
+        "nothing served"
+    );
 }
 
 #[tokio::test]

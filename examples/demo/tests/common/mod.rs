@@ -25,7 +25,7 @@ pub struct Demo {
 
 impl Demo {
     pub async fn start(backend: &str) -> Self {
-        let dir = (backend == "file").then(|| tempfile::tempdir().unwrap());
+        let dir = (backend == "file").then(private_tempdir);
         let url = match &dir {
             Some(dir) => format!("file://{}", dir.path().display()),
             None => backend.to_owned(),
@@ -37,9 +37,8 @@ impl Demo {
             .unwrap();
         let probe = Probe::new(store);
         let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
-        let (local, _task) = start(addr, app(probe.clone(), &DemoOptions::new(SECRET)))
-            .await
-            .unwrap();
+        let app = app(probe.clone(), &DemoOptions::new(SECRET)).unwrap();
+        let (local, _task) = start(addr, app).await.unwrap();
         Self {
             base: format!("http://{local}"),
             probe,
@@ -54,6 +53,18 @@ impl Demo {
     pub fn server_side(&self) -> bool {
         self.probe.capabilities().server_side
     }
+}
+
+/// A temporary directory only this user can use (mode 0700), as the file
+/// store requires of a session directory.
+fn private_tempdir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    dir
 }
 
 /// A browser: keeps cookies, does not follow redirects.
