@@ -108,13 +108,17 @@ impl CacheStore {
     fn check_size(&self, key: &SessionKey, record: &Record, operation: Operation) -> Result<()> {
         let weight = u64::from(record_weight(key, record));
         if weight > self.max_bytes {
-            return Err(CacheError::TooLarge {
-                weight,
-                max_bytes: self.max_bytes,
-            }
-            .into_core(operation));
+            return Err(self.too_large(weight, operation));
         }
         Ok(())
+    }
+
+    fn too_large(&self, weight: u64, operation: Operation) -> Error {
+        CacheError::TooLarge {
+            weight,
+            max_bytes: self.max_bytes,
+        }
+        .into_core(operation)
     }
 
     /// The live record under `key`, judged by the injected clock.
@@ -195,14 +199,26 @@ impl SessionStore for CacheStore {
         if !key.is_server_key() {
             return Err(Error::interrupted(Operation::Save, BACKEND));
         }
-        self.check_size(key, record, Operation::Save)?;
+        // Liveness first, then size, both under the key's compute lock: a
+        // session that has vanished is *interrupted* (L1) whatever its size,
+        // and an oversized save of a live one leaves it as it was.
+        let weight = u64::from(record_weight(key, record));
+        let fits = weight <= self.max_bytes;
+        let mut refused = false;
         let clock = &self.clock;
         let result = self
             .cache
             .entry(key.clone())
             .and_compute_with(|current| {
                 let op = match current {
-                    Some(entry) if entry.value().is_live_at(clock.now()) => Op::Put(record.clone()),
+                    Some(entry) if entry.value().is_live_at(clock.now()) => {
+                        if fits {
+                            Op::Put(record.clone())
+                        } else {
+                            refused = true;
+                            Op::Nop
+                        }
+                    }
                     // Expired but not yet freed: it is gone for the contract,
                     // so free it now.
                     Some(_) => Op::Remove,
@@ -213,6 +229,7 @@ impl SessionStore for CacheStore {
             .await;
         match result {
             CompResult::ReplacedWith(_) => Ok(key.clone()),
+            _ if refused => Err(self.too_large(weight, Operation::Save)),
             _ => Err(Error::interrupted(Operation::Save, BACKEND)),
         }
     }

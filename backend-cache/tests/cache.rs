@@ -80,6 +80,34 @@ async fn a_session_larger_than_the_bound_is_too_large() {
     assert!(CacheConfig::new().max_bytes(0).build().is_err());
 }
 
+/// L1 before size: an oversized save of a session that has vanished
+/// (logged out, expired, never stored) is *interrupted*, the error the
+/// middleware turns into its "session interrupted" answer, not TooLarge;
+/// and it writes nothing.
+#[tokio::test]
+async fn an_oversized_save_of_a_vanished_session_is_interrupted() {
+    let clock = clock();
+    let store = store(&clock, 16 * 1024);
+    let big = record(&clock, json!("x".repeat(32 * 1024)), TWO_WEEKS);
+
+    let deleted = store
+        .create(&record(&clock, json!(1), TWO_WEEKS))
+        .await
+        .expect("create");
+    store.delete(&deleted).await.expect("delete");
+    let expired = store
+        .create(&record(&clock, json!(2), 60))
+        .await
+        .expect("create");
+    clock.advance_secs(60);
+    let never = key("neverstoredneverstoredneverstore");
+    for vanished in [&deleted, &expired, &never] {
+        let err = store.save(vanished, &big).await.expect_err("vanished");
+        assert!(err.is_interrupted(), "{vanished:?}: {err}");
+        assert!(store.load(vanished).await.expect("load").is_none());
+    }
+}
+
 /// Loads hand out the stored `Arc`, never a deep copy.
 #[tokio::test]
 async fn a_1kb_load_does_not_deep_copy() {

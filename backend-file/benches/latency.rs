@@ -35,7 +35,6 @@ use session_backend_file::{FileConfig, FileStore};
 use session_core::serde_json::{self, Map, Value, json};
 use session_core::time;
 use session_core::{Codec, MockClock, Record, SessionKey, SessionStore};
-use tempfile::TempDir;
 use tokio::runtime::Runtime;
 
 /// About 1 KB of session data: ten fields of 90 characters.
@@ -105,7 +104,11 @@ fn bench_store(
 
 fn latency(c: &mut Criterion) {
     let rt = runtime();
-    let dir = TempDir::new().expect("tempdir");
+    // Private (0700), as the store requires of its directory.
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    let dir = builder.tempdir().expect("tempdir");
     let clock = MockClock::at_unix(1_700_000_000);
     let record = Record::new(data_1kb(), clock.shared().now() + time::Duration::hours(1));
     let text = Codec::Json.encode(&record.data, clock.shared().now());

@@ -1,5 +1,5 @@
-//! Construct a file store in a fresh directory, save a session, and load it
-//! back by its key.
+//! Construct a file store in its default private directory, save a session,
+//! and load it back by its key.
 //!
 //! Run with `cargo run -p session-backend-file --example file_session`.
 
@@ -10,10 +10,13 @@ use session_core::{Config, Session, SessionStore};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let directory = std::env::temp_dir().join("session-backend-file-example");
-    std::fs::create_dir_all(&directory)?;
-    let store: Arc<dyn SessionStore> = Arc::new(FileConfig::new().directory(&directory).build()?);
     let config = Arc::new(Config::default());
+    // No directory given: `<temp dir>/session-files-<uid>`, created with
+    // mode 0700. A directory of your own must be private too (owned by this
+    // user, mode 0700); the cookie name and age come from the session config.
+    let file_store = FileConfig::new().session_config(&config).build()?;
+    let directory = file_store.directory().to_owned();
+    let store: Arc<dyn SessionStore> = Arc::new(file_store);
 
     // First request: no cookie yet. Saving creates the file under a fresh key.
     let session = Session::new(store.clone(), config.clone(), None);

@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use session_core::config::DEFAULT_COOKIE_AGE;
 use session_core::{
-    Codec, Error, Operation, RandomKeys, SharedClock, SharedKeyGenerator, SystemClock,
+    Codec, Config, Error, Operation, RandomKeys, SharedClock, SharedKeyGenerator, SystemClock,
 };
 
+use crate::access;
 use crate::error::FileError;
 use crate::store::FileStore;
 
@@ -26,7 +27,8 @@ const MAX_COOKIE_AGE: i64 = 100 * 366 * 24 * 3600;
 ///
 /// | option | Django setting | default |
 /// |---|---|---|
-/// | [`directory`](Self::directory) | `SESSION_FILE_PATH` | the system temp directory |
+/// | [`directory`](Self::directory) | `SESSION_FILE_PATH` | `<temp dir>/session-files-<euid>`, created 0700 (Django: the temp dir itself) |
+/// | [`allow_shared_directory`](Self::allow_shared_directory) | - | off: the directory must be private |
 /// | [`cookie_name`](Self::cookie_name) | `SESSION_COOKIE_NAME` (the file-name prefix) | `sessionid` |
 /// | [`cookie_age`](Self::cookie_age) | `SESSION_COOKIE_AGE` | 1,209,600 s |
 /// | [`codec`](Self::codec) | `SECRET_KEY` via the Django codec | compact JSON |
@@ -34,11 +36,14 @@ const MAX_COOKIE_AGE: i64 = 100 * 366 * 24 * 3600;
 /// | [`max_file_bytes`](Self::max_file_bytes) | - | 4 MiB |
 /// | [`stale_temp_age`](Self::stale_temp_age) | - | one minute |
 ///
-/// `cookie_name` and `cookie_age` must equal Django's settings when a Django
-/// application shares the directory.
+/// `cookie_name` and `cookie_age` must equal the sessions' [`Config`] (and
+/// Django's settings when a Django application shares the directory);
+/// [`session_config`](Self::session_config) copies both.
 #[derive(Debug, Clone)]
 pub struct FileConfig {
-    pub(crate) directory: PathBuf,
+    /// `None`: the private default directory, created at build.
+    pub(crate) directory: Option<PathBuf>,
+    pub(crate) allow_shared_directory: bool,
     pub(crate) cookie_name: String,
     pub(crate) cookie_age: i64,
     pub(crate) codec: Codec,
@@ -56,11 +61,14 @@ impl Default for FileConfig {
 }
 
 impl FileConfig {
-    /// Django's defaults: the system temp directory, `sessionid`, two weeks,
-    /// with the JSON codec, fsync on, the system clock and random keys.
+    /// Django's defaults (`sessionid`, two weeks), except the directory: a
+    /// private `<temp dir>/session-files-<euid>` instead of the temp
+    /// directory itself; with the JSON codec, fsync on, the system clock and
+    /// random keys.
     pub fn new() -> Self {
         Self {
-            directory: std::env::temp_dir(),
+            directory: None,
+            allow_shared_directory: false,
             cookie_name: "sessionid".to_owned(),
             cookie_age: DEFAULT_COOKIE_AGE,
             codec: Codec::Json,
@@ -72,9 +80,29 @@ impl FileConfig {
         }
     }
 
-    /// Keeps the session files in `directory`, which must exist.
+    /// Keeps the session files in `directory`, which must exist and, on
+    /// Unix, be private to this process's user: owned by its effective uid,
+    /// with no group or other permission bits (mode 0700), unless
+    /// [`allow_shared_directory`](Self::allow_shared_directory) is set.
+    ///
+    /// Without this option the store uses `<temp dir>/session-files-<euid>`,
+    /// created with mode 0700 when missing. Django's default is the temp
+    /// directory itself, where every local user can list the file names
+    /// (which hold the session keys) and create files (forged sessions).
     pub fn directory(mut self, directory: impl Into<PathBuf>) -> Self {
-        self.directory = directory.into();
+        self.directory = Some(directory.into());
+        self
+    }
+
+    /// Accepts a directory that other users can access or that another user
+    /// owns (off by default). Only for a directory shared on purpose, such as
+    /// Django's default, the system temp directory: every user who can list
+    /// it can read the session keys in the file names, and every user who
+    /// can write to it can delete session files. Files owned by another user
+    /// and symbolic links are never loaded either way; use
+    /// [`Codec::django`] so that a planted file does not verify.
+    pub fn allow_shared_directory(mut self, allow: bool) -> Self {
+        self.allow_shared_directory = allow;
         self
     }
 
@@ -92,6 +120,15 @@ impl FileConfig {
     pub fn cookie_age(mut self, seconds: i64) -> Self {
         self.cookie_age = seconds;
         self
+    }
+
+    /// Copies [`cookie_name`](Self::cookie_name) and
+    /// [`cookie_age`](Self::cookie_age) from the sessions' settings, so that
+    /// the file names and the expiry encoded in the modification time agree
+    /// with what the [`Session`](session_core::Session) handles use.
+    pub fn session_config(self, config: &Config) -> Self {
+        self.cookie_name(config.cookie_name.clone())
+            .cookie_age(config.cookie_age)
     }
 
     /// How the data is written into each file. [`Codec::Json`] by default;
@@ -117,8 +154,9 @@ impl FileConfig {
     }
 
     /// How long, in real time, a temporary file (`<name>_out_<random>`) must
-    /// have been left unchanged before `clear_expired` removes it as the
-    /// leftover of a crashed or failed write. Writes in progress are younger.
+    /// have been left unchanged (at least this long) before `clear_expired`
+    /// removes it as the leftover of a crashed or failed write. Writes in
+    /// progress are younger; `Duration::ZERO` removes every temporary file.
     pub fn stale_temp_age(mut self, age: Duration) -> Self {
         self.stale_temp_age = age;
         self
@@ -136,37 +174,59 @@ impl FileConfig {
         self
     }
 
-    /// Builds the store.
+    /// Builds the store, creating the default directory (mode 0700) if no
+    /// directory was configured and it is missing.
     ///
     /// # Errors
     /// [`ErrorKind::Config`](session_core::ErrorKind::Config) when the
-    /// directory does not exist or is not a directory, the cookie name is
-    /// empty or holds a path separator or NUL, or `cookie_age` is negative
-    /// or over 100 years.
+    /// directory does not exist or is not a directory, the default directory
+    /// cannot be created or is a symbolic link, the directory is not private
+    /// (on Unix: owned by another user, or any group or other permission
+    /// bit set) and [`allow_shared_directory`](Self::allow_shared_directory)
+    /// is off, the cookie name is empty or holds a path separator or NUL, or
+    /// `cookie_age` is negative or over 100 years.
     pub fn build(self) -> Result<FileStore, Error> {
-        let config_error = |e: FileError| e.into_core(Operation::Open);
-        match std::fs::metadata(&self.directory) {
-            Ok(meta) if meta.is_dir() => {}
+        self.check()
+            .map(|(directory, config)| FileStore::from_config(directory, config))
+            .map_err(|e| e.into_core(Operation::Open))
+    }
+
+    /// Resolves the directory and checks every setting.
+    fn check(mut self) -> Result<(PathBuf, Self), FileError> {
+        let directory = match self.directory.take() {
+            Some(directory) => directory,
+            None => {
+                let directory = access::default_directory();
+                access::create_default_directory(&directory)?;
+                directory
+            }
+        };
+        match std::fs::metadata(&directory) {
+            Ok(meta) if meta.is_dir() => {
+                if !self.allow_shared_directory {
+                    access::check_private(&directory, &meta)?;
+                }
+            }
             Ok(_) => {
-                return Err(config_error(FileError::NotADirectory {
-                    directory: self.directory,
+                return Err(FileError::NotADirectory {
+                    directory,
                     source: None,
-                }));
+                });
             }
             Err(source) => {
-                return Err(config_error(FileError::NotADirectory {
-                    directory: self.directory,
+                return Err(FileError::NotADirectory {
+                    directory,
                     source: Some(source),
-                }));
+                });
             }
         }
         let name = &self.cookie_name;
         if name.is_empty() || name.contains(['/', '\\', '\0']) || name == "." || name == ".." {
-            return Err(config_error(FileError::InvalidCookieName));
+            return Err(FileError::InvalidCookieName);
         }
         if !(0..=MAX_COOKIE_AGE).contains(&self.cookie_age) {
-            return Err(config_error(FileError::InvalidCookieAge(self.cookie_age)));
+            return Err(FileError::InvalidCookieAge(self.cookie_age));
         }
-        Ok(FileStore::from_config(self))
+        Ok((directory, self))
     }
 }

@@ -34,6 +34,48 @@ pub(crate) enum FileError {
         #[source]
         source: Option<io::Error>,
     },
+    /// The default directory could not be created.
+    #[error("cannot create the session directory {}: {source}", directory.display())]
+    CreateDirectory {
+        /// The default directory.
+        directory: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: io::Error,
+    },
+    /// The directory is open to other users and sharing was not allowed.
+    #[cfg_attr(not(unix), allow(dead_code))]
+    #[error(
+        "the session directory {} is not private (mode {mode:04o}, owner uid {owner}): other \
+         users who can list it can steal sessions (the file names hold the keys) and those who \
+         can write to it can forge them; use a directory owned by uid {euid} with mode 0700, \
+         or FileConfig::allow_shared_directory(true) if it is shared on purpose",
+        directory.display()
+    )]
+    SharedDirectory {
+        /// The configured directory.
+        directory: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+        /// Its owner.
+        owner: u32,
+        /// This process's effective uid.
+        euid: u32,
+    },
+    /// `clear_expired` finished its scan, but some entries failed.
+    #[error(
+        "removed {removed} session files, but {failed} entries could not be checked or \
+         removed (the scan went on past them); first failure: {first}"
+    )]
+    Incomplete {
+        /// Session files removed in this scan.
+        removed: u64,
+        /// Entries that failed.
+        failed: u64,
+        /// The first failure.
+        #[source]
+        first: Box<FileError>,
+    },
     /// The cookie name cannot be a file-name prefix.
     #[error("the cookie name must be non-empty and hold no '/', '\\' or NUL")]
     InvalidCookieName,
@@ -72,7 +114,10 @@ impl FileError {
                 _ => ErrorKind::Storage,
             },
             FileError::Join(_) => ErrorKind::Storage,
+            FileError::Incomplete { first, .. } => first.kind(),
             FileError::NotADirectory { .. }
+            | FileError::CreateDirectory { .. }
+            | FileError::SharedDirectory { .. }
             | FileError::InvalidCookieName
             | FileError::InvalidCookieAge(_) => ErrorKind::Config,
             FileError::TooLarge { .. } => ErrorKind::TooLarge,

@@ -11,11 +11,11 @@ use std::hash::{Hash, Hasher};
 use std::io::{self, Read, Write};
 use std::path::Path;
 use std::sync::{MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use session_core::time::{self, OffsetDateTime};
-use session_core::{CodecError, Record, SessionKey};
+use session_core::expiry::StoredExpiry;
+use session_core::{CodecError, EXPIRY_KEY, Record, SessionKey};
 
+use crate::access;
 use crate::error::FileError;
 use crate::store::Inner;
 use crate::temp::TempFile;
@@ -30,8 +30,10 @@ pub(crate) enum Found {
     Missing,
     /// A file whose expiry has passed.
     Expired,
-    /// Not a regular file (a directory, a device): never ours to remove.
-    NotAFile,
+    /// Not a session file of ours: a symbolic link, a directory, a device,
+    /// or a file owned by another user. Never loaded, replaced or removed;
+    /// the reason is for the log.
+    Foreign(&'static str),
     /// A file that is not a loadable session: empty, oversized or
     /// undecodable. The reason is for the log.
     Corrupt(&'static str),
@@ -50,7 +52,8 @@ pub(crate) enum State {
     Live,
     /// An expired or empty regular file.
     Dead,
-    /// Something else (a directory, a device): never ours to replace.
+    /// Something else (a directory, a device, a symbolic link, another
+    /// user's file): never ours to replace.
     Other,
 }
 
@@ -62,8 +65,8 @@ impl Inner {
                 suspicious(reason);
                 Ok(None)
             }
-            Found::NotAFile => {
-                suspicious("not a regular file");
+            Found::Foreign(reason) => {
+                suspicious(reason);
                 Ok(None)
             }
             Found::Missing | Found::Expired | Found::Forged => Ok(None),
@@ -98,7 +101,9 @@ impl Inner {
                 return Err(FileError::io("moving the new session file into place")(e));
             }
         }
-        if let Err(err) = self.sync_directory() {
+        if let Err(err) =
+            self.sync_directory("syncing the session directory (the new session was removed again)")
+        {
             // Not known to be durable: take it back rather than hand out a key.
             let _ = fs::remove_file(&path);
             return Err(err);
@@ -122,7 +127,11 @@ impl Inner {
                 return Ok(false);
             }
         }
-        self.sync_directory()?;
+        // The new file is in place and visible; only its durability is unknown.
+        self.sync_directory(
+            "the session was saved (visible to readers) but is not yet durable: \
+             syncing the session directory",
+        )?;
         Ok(true)
     }
 
@@ -137,7 +146,10 @@ impl Inner {
         };
         if removed {
             // A logout that a crash undoes would resurrect the session.
-            self.sync_directory()?;
+            self.sync_directory(
+                "the session file was removed (it no longer loads) but the removal is not \
+                 yet durable: syncing the session directory",
+            )?;
         }
         Ok(())
     }
@@ -146,15 +158,20 @@ impl Inner {
     pub(crate) fn read(&self, path: &Path) -> Result<Found, FileError> {
         let mut options = File::options();
         options.read(true);
-        // Never block on opening a FIFO planted under a session's name.
-        #[cfg(target_os = "linux")]
+        // Never follow a symbolic link planted under a session's name, and
+        // never block on opening a FIFO.
+        #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::custom_flags(
             &mut options,
-            rustix::fs::OFlags::NONBLOCK.bits() as i32,
+            (rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK).bits() as i32,
         );
         let mut file = match options.open(path) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Found::Missing),
+            #[cfg(unix)]
+            Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
+                return Ok(Found::Foreign("a symbolic link"));
+            }
             Err(e) => return Err(FileError::io("opening the session file")(e)),
         };
         // Metadata of the opened file: the same inode as the bytes read, even
@@ -163,7 +180,10 @@ impl Inner {
             .metadata()
             .map_err(FileError::io("reading the session file's metadata"))?;
         if !meta.is_file() {
-            return Ok(Found::NotAFile);
+            return Ok(Found::Foreign("not a regular file"));
+        }
+        if access::is_foreign(&meta) {
+            return Ok(Found::Foreign("owned by another user"));
         }
         let Some(expires_at) = self.expiry_of(&meta) else {
             return Ok(Found::Corrupt("modification time out of range"));
@@ -189,7 +209,19 @@ impl Inner {
             return Ok(Found::Corrupt("not UTF-8"));
         };
         match self.codec.decode(&text) {
-            Ok(data) => Ok(Found::Live(Record::new(data, expires_at))),
+            Ok(data) => {
+                // A date-time `_session_expiry` (as Django writes it) ends the
+                // session at that date if it comes first. Files written here
+                // already carry it in their mtime; Django's do not.
+                let expires_at = match data.get(EXPIRY_KEY).and_then(StoredExpiry::from_value) {
+                    Some(StoredExpiry::Date(date)) if date < expires_at => date,
+                    _ => expires_at,
+                };
+                if expires_at <= self.clock.now() {
+                    return Ok(Found::Expired);
+                }
+                Ok(Found::Live(Record::new(data, expires_at)))
+            }
             // The codec has logged a bad signature itself.
             Err(CodecError::BadSignature(_)) => Ok(Found::Forged),
             Err(_) => Ok(Found::Corrupt("undecodable content")),
@@ -198,12 +230,13 @@ impl Inner {
 
     /// The file's state by `stat` alone, as of the clock's now.
     pub(crate) fn state(&self, path: &Path) -> Result<State, FileError> {
-        let meta = match fs::metadata(path) {
+        // `lstat`: a symbolic link is never followed, only seen as `Other`.
+        let meta = match fs::symlink_metadata(path) {
             Ok(meta) => meta,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(State::Missing),
             Err(e) => return Err(FileError::io("inspecting the session file")(e)),
         };
-        if !meta.is_file() {
+        if !meta.is_file() || access::is_foreign(&meta) {
             return Ok(State::Other);
         }
         let live = meta.len() > 0
@@ -270,8 +303,10 @@ impl Inner {
         Ok(true)
     }
 
-    /// Makes renames and removals in the directory durable, when configured.
-    pub(crate) fn sync_directory(&self) -> Result<(), FileError> {
+    /// Makes renames and removals in the directory durable, when
+    /// configured. `action` names the step for the error and, since the
+    /// rename or removal before it has already taken effect, says so.
+    pub(crate) fn sync_directory(&self, action: &'static str) -> Result<(), FileError> {
         if !self.fsync {
             return Ok(());
         }
@@ -279,8 +314,10 @@ impl Inner {
         {
             File::open(&self.directory)
                 .and_then(|dir| dir.sync_all())
-                .map_err(FileError::io("syncing the session directory"))?;
+                .map_err(FileError::io(action))?;
         }
+        #[cfg(not(unix))]
+        let _ = action;
         Ok(())
     }
 
@@ -297,65 +334,9 @@ impl Inner {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
-
-    /// `expires_at - cookie_age`, the modification time that encodes `expires_at`.
-    fn mtime_for(&self, expires_at: OffsetDateTime) -> Result<SystemTime, FileError> {
-        expires_at
-            .checked_sub(time::Duration::seconds(self.cookie_age))
-            .and_then(to_system_time)
-            .ok_or(FileError::TimeOutOfRange)
-    }
-
-    /// `mtime + cookie_age`, the expiry a file's modification time encodes
-    /// (and the one Django's file backend computes).
-    fn expiry_of(&self, meta: &fs::Metadata) -> Option<OffsetDateTime> {
-        let modified = meta.modified().ok()?;
-        from_system_time(modified)?.checked_add(time::Duration::seconds(self.cookie_age))
-    }
 }
 
 /// Logs a session file that cannot be loaded, without its name (the key).
 pub(crate) fn suspicious(reason: &'static str) {
     tracing::warn!(target: "session::suspicious", backend = "file", reason, "session file cannot be loaded; treated as absent");
-}
-
-fn to_system_time(at: OffsetDateTime) -> Option<SystemTime> {
-    let seconds = at.unix_timestamp();
-    let nanos = Duration::from_nanos(u64::from(at.nanosecond()));
-    if seconds >= 0 {
-        UNIX_EPOCH
-            .checked_add(Duration::from_secs(seconds.unsigned_abs()))?
-            .checked_add(nanos)
-    } else {
-        UNIX_EPOCH
-            .checked_sub(Duration::from_secs(seconds.unsigned_abs()))?
-            .checked_add(nanos)
-    }
-}
-
-fn from_system_time(at: SystemTime) -> Option<OffsetDateTime> {
-    let nanos = match at.duration_since(UNIX_EPOCH) {
-        Ok(after) => i128::try_from(after.as_nanos()).ok()?,
-        Err(before) => -i128::try_from(before.duration().as_nanos()).ok()?,
-    };
-    OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_round_trip_to_the_nanosecond() {
-        for unix_nanos in [
-            0_i128,
-            1_700_000_000_123_456_789,
-            -86_400_000_000_001,
-            253_402_300_799_999_999_999,
-        ] {
-            let at = OffsetDateTime::from_unix_timestamp_nanos(unix_nanos).expect("in range");
-            let system = to_system_time(at).expect("representable");
-            assert_eq!(from_system_time(system), Some(at));
-        }
-    }
 }

@@ -1,9 +1,11 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+mod access;
 pub mod config;
 mod error;
 mod io;
+mod mtime;
 mod scan;
 pub mod store;
 mod temp;

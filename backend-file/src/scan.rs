@@ -11,28 +11,71 @@ use crate::error::FileError;
 use crate::io::{Found, TEMP_INFIX, suspicious};
 use crate::store::Inner;
 
+/// How many characters of a key the log shows of a file that failed.
+const SHOWN_KEY_CHARS: usize = 4;
+
+/// What one scan did, and what it could not do.
+#[derive(Default)]
+struct Tally {
+    removed_sessions: u64,
+    removed_any: bool,
+    failed: u64,
+    first_failure: Option<FileError>,
+}
+
+impl Tally {
+    /// Logs a failed entry under a redacted name and keeps the first error.
+    fn fail(&mut self, shown_name: &str, err: FileError) {
+        tracing::warn!(target: "session::store", backend = "file", file = shown_name, error = %err,
+            "clear_expired could not check or remove a file; continuing with the others");
+        self.failed += 1;
+        self.first_failure.get_or_insert(err);
+    }
+}
+
 impl Inner {
     /// Removes expired and corrupt session files, and stale temporary files;
     /// returns how many session files were removed.
     ///
     /// Only names this store can have written are considered:
     /// `<cookie_name><key>` and `<cookie_name><key>_out_<random>`; anything
-    /// else in the directory is left alone.
+    /// else in the directory is left alone, and so are symbolic links,
+    /// non-regular files and files of other users under those names.
+    ///
+    /// One entry that fails (cannot be read or removed) does not stop the
+    /// scan: it is logged (with its key cut to a few characters) and the
+    /// scan goes on. When any entry failed, the whole call returns
+    /// [`FileError::Incomplete`] after the scan, with the count of removed
+    /// files and the first failure.
     pub(crate) fn clear_expired(&self) -> Result<u64, FileError> {
         let entries = fs::read_dir(&self.directory)
             .map_err(FileError::io("listing the session directory"))?;
-        let mut removed_sessions = 0;
-        let mut removed_any = false;
+        let mut tally = Tally::default();
         for entry in entries {
-            let entry = entry.map_err(FileError::io("listing the session directory"))?;
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    // A failed directory read may not advance: stop listing,
+                    // but keep (and sync) what was removed so far.
+                    tally.fail(
+                        "(directory listing)",
+                        FileError::io("listing the session directory")(e),
+                    );
+                    break;
+                }
+            };
             let name = entry.file_name();
             let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(&self.prefix)) else {
                 continue;
             };
             if let Some(key) = SessionKey::parse(rest).filter(SessionKey::is_server_key) {
-                if self.purge_session(&key)? {
-                    removed_sessions += 1;
-                    removed_any = true;
+                match self.purge_session(&key) {
+                    Ok(true) => {
+                        tally.removed_sessions += 1;
+                        tally.removed_any = true;
+                    }
+                    Ok(false) => {}
+                    Err(err) => tally.fail(&self.redacted(rest), err),
                 }
             } else if rest
                 .split_once(TEMP_INFIX)
@@ -40,16 +83,36 @@ impl Inner {
                 && is_stale_temp(&entry, self.stale_temp_age)
             {
                 match fs::remove_file(entry.path()) {
-                    Ok(()) => removed_any = true,
+                    Ok(()) => tally.removed_any = true,
                     Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(FileError::io("removing a stale temporary file")(e)),
+                    Err(e) => tally.fail(
+                        &format!("{}{TEMP_INFIX}…", self.redacted(rest)),
+                        FileError::io("removing a stale temporary file")(e),
+                    ),
                 }
             }
         }
-        if removed_any {
-            self.sync_directory()?;
+        if tally.removed_any {
+            self.sync_directory(
+                "expired session files were removed (they no longer load) but the removal \
+                 is not yet durable: syncing the session directory",
+            )?;
         }
-        Ok(removed_sessions)
+        match tally.first_failure {
+            None => Ok(tally.removed_sessions),
+            Some(first) => Err(FileError::Incomplete {
+                removed: tally.removed_sessions,
+                failed: tally.failed,
+                first: Box::new(first),
+            }),
+        }
+    }
+
+    /// `<cookie_name>` and the first few characters of the key in `rest`:
+    /// enough to find the file, too little to use the session.
+    fn redacted(&self, rest: &str) -> String {
+        let shown = rest.get(..SHOWN_KEY_CHARS).unwrap_or("");
+        format!("{}{shown}…", self.prefix)
     }
 
     /// Removes `key`'s file if it is expired or cannot be loaded; true if removed.
@@ -59,7 +122,11 @@ impl Inner {
         // replace the file between the check and the removal.
         let _guard = self.lock(key);
         match self.read(&path)? {
-            Found::Missing | Found::Live(_) | Found::NotAFile => return Ok(false),
+            Found::Missing | Found::Live(_) => return Ok(false),
+            Found::Foreign(reason) => {
+                suspicious(reason);
+                return Ok(false);
+            }
             Found::Corrupt(reason) => suspicious(reason),
             Found::Expired | Found::Forged => {}
         }
@@ -71,15 +138,21 @@ impl Inner {
     }
 }
 
-/// True when a temporary file has not changed for `stale_age` of real time.
+/// True when a temporary file (a regular file, never a link or a
+/// directory) has not changed for at least `stale_age` of real time.
 ///
 /// Judged by the inode's change time on Unix: a temporary file's
 /// modification time is set on purpose to encode its expiry (and may be far
-/// in the past), but setting it updates the change time to the real now.
+/// in the past), but setting it updates the change time to the real now. A
+/// change time in the future counts as age zero.
 fn is_stale_temp(entry: &DirEntry, stale_age: Duration) -> bool {
+    // `DirEntry::metadata` does not follow symbolic links.
     let Ok(meta) = entry.metadata() else {
         return false;
     };
+    if !meta.is_file() {
+        return false;
+    }
     #[cfg(unix)]
     let changed = {
         use std::os::unix::fs::MetadataExt;
@@ -91,7 +164,10 @@ fn is_stale_temp(entry: &DirEntry, stale_age: Duration) -> bool {
     };
     #[cfg(not(unix))]
     let changed = meta.modified().ok();
-    changed
-        .and_then(|at| SystemTime::now().duration_since(at).ok())
-        .is_some_and(|age| age > stale_age)
+    changed.is_some_and(|at| {
+        let age = SystemTime::now()
+            .duration_since(at)
+            .unwrap_or(Duration::ZERO);
+        age >= stale_age
+    })
 }

@@ -36,8 +36,12 @@ const LOCK_STRIPES: usize = 64;
 ///   the new file is swapped in with `renameat2(RENAME_EXCHANGE)`, which fails
 ///   when the file has vanished, so a concurrent delete, even by another
 ///   process, cannot be undone.
-/// - **Expiry (E5)** is the file's modification time plus `cookie_age`, judged
-///   by the injected clock.
+/// - **Expiry (E5)** is the file's modification time plus `cookie_age`, or
+///   the data's date-time `_session_expiry` when that is earlier, judged by
+///   the injected clock.
+/// - **Private** (on Unix): the directory must belong to this process's user
+///   with mode 0700 (unless shared on purpose), symbolic links are not
+///   followed, and files owned by other users never load.
 ///
 /// Clones share the same directory and in-process locks.
 #[derive(Clone)]
@@ -68,20 +72,21 @@ impl FileStore {
         FileConfig::new()
     }
 
-    /// A store over `directory` with Django's defaults otherwise.
+    /// A store over `directory` with the defaults otherwise.
     ///
     /// # Errors
     /// [`ErrorKind::Config`](session_core::ErrorKind::Config) when
-    /// `directory` is not an existing directory.
+    /// `directory` is not an existing directory, or (on Unix) is not private
+    /// to this process's user; see [`FileConfig::directory`].
     pub fn open(directory: impl Into<PathBuf>) -> Result<Self> {
         FileConfig::new().directory(directory).build()
     }
 
-    pub(crate) fn from_config(config: FileConfig) -> Self {
+    pub(crate) fn from_config(directory: PathBuf, config: FileConfig) -> Self {
         let locks = (0..LOCK_STRIPES).map(|_| Mutex::new(())).collect();
         Self {
             inner: Arc::new(Inner {
-                directory: config.directory,
+                directory,
                 prefix: config.cookie_name,
                 cookie_age: config.cookie_age,
                 codec: config.codec,

@@ -8,16 +8,18 @@
 //! since root ignores permission bits). Setting `SESSION_FILE_TEST_NO_MOUNT=1`
 //! forces that fallback.
 
+mod common;
+
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::private_tempdir;
 use session_backend_file::{FileConfig, FileStore};
 use session_core::serde_json::{Map, Value, json};
 use session_core::time;
 use session_core::{ErrorKind, MockClock, Record, SessionStore};
-use tempfile::TempDir;
 
 fn record(clock: &MockClock, value: Value) -> Record {
     let mut data = Map::new();
@@ -54,9 +56,11 @@ impl Drop for Mounted {
 
 #[tokio::test]
 async fn r2_write_errors_surface_and_keep_the_previous_record() {
-    let root = TempDir::new().expect("tempdir");
+    let root = private_tempdir();
     let dir = root.path().join("mnt");
-    fs::create_dir(&dir).expect("mkdir");
+    std::os::unix::fs::DirBuilderExt::mode(&mut fs::DirBuilder::new(), 0o700)
+        .create(&dir)
+        .expect("mkdir a private directory");
     let path = dir.to_string_lossy().into_owned();
     let no_mount = std::env::var_os("SESSION_FILE_TEST_NO_MOUNT").is_some();
     if !no_mount

@@ -2,16 +2,18 @@
 //! key checks before the file system, corrupt files, clear_expired,
 //! configuration.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 use std::time::{Duration, UNIX_EPOCH};
 
+use common::private_tempdir;
 use session_backend_file::{FileConfig, FileStore};
 use session_core::key::FixedKey;
 use session_core::serde_json::{Map, Value, json};
 use session_core::time;
 use session_core::{Codec, ErrorKind, MockClock, Record, SessionKey, SessionStore};
-use tempfile::TempDir;
 
 const AGE: i64 = 1_209_600;
 
@@ -61,7 +63,7 @@ fn mtime_unix(path: &Path) -> i128 {
 /// codec's output, modification time `expires_at - cookie_age`.
 #[tokio::test]
 async fn files_follow_djangos_layout_and_mtime_encodes_expiry() {
-    let dir = TempDir::new().expect("tempdir");
+    let dir = private_tempdir();
     let clock = clock();
     let store = store(dir.path(), &clock);
     let saved = record(&clock, json!({"ü": [1, u64::MAX]}), 300);
@@ -108,7 +110,7 @@ fn store_with_name(dir: &Path, clock: &MockClock, name: &str) -> FileStore {
 /// to the boundary; an expired file blocks neither loads nor creation.
 #[tokio::test]
 async fn expiry_is_judged_by_the_injected_clock() {
-    let dir = TempDir::new().expect("tempdir");
+    let dir = private_tempdir();
     let clock = clock();
     let fixed = key("fixedfixedfixedfixedfixedfixed00");
     let store = FileConfig::new()
@@ -146,9 +148,13 @@ async fn expiry_is_judged_by_the_injected_clock() {
 /// nothing outside the directory is read, written or removed.
 #[tokio::test]
 async fn invalid_keys_touch_nothing() {
-    let root = TempDir::new().expect("tempdir");
+    let root = private_tempdir();
     let dir = root.path().join("sessions");
     fs::create_dir(&dir).expect("mkdir");
+    // The store refuses a directory other users can list (the default 0755).
+    #[cfg(unix)]
+    fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .expect("chmod 0700");
     let outside = root.path().join("secret");
     fs::write(&outside, "{\"stolen\":true}").expect("write");
     fs::write(dir.join("sessionidABCDEFGHIJKLMNOP"), "{\"upper\":true}").expect("write");
@@ -192,7 +198,7 @@ async fn invalid_keys_touch_nothing() {
 /// as absent, never panic, and do not count as existing.
 #[tokio::test]
 async fn corrupt_files_load_as_absent() {
-    let dir = TempDir::new().expect("tempdir");
+    let dir = private_tempdir();
     let clock = clock();
     let store = FileConfig::new()
         .directory(dir.path())
@@ -251,7 +257,7 @@ async fn corrupt_files_load_as_absent() {
 /// temporary files, keeps live sessions, fresh temporaries and foreign files.
 #[tokio::test]
 async fn clear_expired_removes_expired_corrupt_and_stale_temps() {
-    let dir = TempDir::new().expect("tempdir");
+    let dir = private_tempdir();
     let clock = clock();
     let store = store(dir.path(), &clock);
     let short = store
@@ -288,7 +294,8 @@ async fn clear_expired_removes_expired_corrupt_and_stale_temps() {
         .stale_temp_age(Duration::ZERO)
         .build()
         .expect("store");
-    std::thread::sleep(Duration::from_millis(20));
+    // No wait: a temporary file is stale once unchanged for *at least* the
+    // stale age (judged by its real change time), and any file is that.
     assert_eq!(eager.clear_expired().await.expect("clear"), 0);
     assert!(!names(dir.path()).contains(&temp));
     assert!(eager.exists(&long).await.expect("exists"));
@@ -299,7 +306,7 @@ async fn clear_expired_removes_expired_corrupt_and_stale_temps() {
 /// name must be a plain file-name prefix.
 #[test]
 fn configuration_is_checked_at_construction() {
-    let dir = TempDir::new().expect("tempdir");
+    let dir = private_tempdir();
     let missing = FileConfig::new()
         .directory(dir.path().join("missing"))
         .build();
@@ -323,15 +330,33 @@ fn configuration_is_checked_at_construction() {
         .build();
     assert_eq!(negative.expect_err("age").kind(), ErrorKind::Config);
     let default = FileConfig::new().build().expect("the temp dir exists");
-    assert_eq!(default.directory(), std::env::temp_dir());
+    assert!(
+        default.directory().starts_with(std::env::temp_dir())
+            && default.directory() != std::env::temp_dir(),
+        "a private subdirectory of the temp dir, not the temp dir itself"
+    );
     assert_eq!(default.cookie_name(), "sessionid");
     assert_eq!(default.cookie_age(), AGE);
+
+    // The session settings' cookie name and age, copied so they cannot differ.
+    let session = session_core::Config::default()
+        .with_cookie_name("app_sid")
+        .with_cookie_age(3600);
+    let copied = FileConfig::new()
+        .directory(dir.path())
+        .session_config(&session)
+        .build()
+        .expect("store");
+    assert_eq!(
+        (copied.cookie_name(), copied.cookie_age()),
+        ("app_sid", 3600)
+    );
 }
 
 /// Outside a Tokio runtime the store still works (the I/O runs inline).
 #[test]
 fn works_outside_a_tokio_runtime() {
-    let dir = TempDir::new().expect("tempdir");
+    let dir = private_tempdir();
     let clock = clock();
     let store = store(dir.path(), &clock);
     let saved = record(&clock, json!(7), 60);

@@ -2,16 +2,18 @@
 //! saves, within one store and between two stores that share nothing but
 //! the directory (as two processes would).
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 use std::sync::Arc;
 
+use common::private_tempdir;
 use session_backend_file::{FileConfig, FileStore};
 use session_core::key::FixedKey;
 use session_core::serde_json::{Map, Value, json};
 use session_core::time;
 use session_core::{ErrorKind, MockClock, Record, SessionKey, SessionStore};
-use tempfile::TempDir;
 
 const TWO_WEEKS: i64 = 1_209_600;
 
@@ -83,7 +85,7 @@ async fn logout_races(
 /// and no file left behind.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logout_racing_save_never_resurrects() {
-    let dir = TempDir::new().expect("tempdir");
+    let dir = private_tempdir();
     let clock = clock();
     let store = Arc::new(store(dir.path(), &clock));
     let (resurrected, interrupted) = logout_races(store.clone(), store, &clock, 1_000).await;
@@ -100,7 +102,7 @@ async fn logout_racing_save_never_resurrects() {
 #[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logout_racing_save_from_another_store_never_resurrects() {
-    let dir = TempDir::new().expect("tempdir");
+    let dir = private_tempdir();
     let clock = clock();
     let saver = Arc::new(store(dir.path(), &clock));
     let deleter = Arc::new(store(dir.path(), &clock));
@@ -116,7 +118,7 @@ async fn logout_racing_save_from_another_store_never_resurrects() {
 /// wins and its record is the one stored.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_creates_of_one_key_have_one_winner() {
-    let dir = TempDir::new().expect("tempdir");
+    let dir = private_tempdir();
     let clock = clock();
     let fixed = SessionKey::parse("samekeysamekeysamekeysamekey0000").expect("key");
     let open = || {
@@ -153,7 +155,7 @@ async fn concurrent_creates_of_one_key_have_one_winner() {
 /// of them, never a mix or a torn file; no temporary file is left.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_saves_keep_one_whole_record() {
-    let dir = TempDir::new().expect("tempdir");
+    let dir = private_tempdir();
     let clock = clock();
     let store = Arc::new(store(dir.path(), &clock));
     let key = store

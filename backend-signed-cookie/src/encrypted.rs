@@ -6,7 +6,8 @@
 //! plaintext  = flags(1) ‖ signed_at(i64 BE, Unix µs) ‖ expires_at(i64 BE, Unix µs) ‖ body
 //! body       = Python-compatible compact JSON of the data, zlib-compressed
 //!              when that saves 2 bytes or more (flags bit 0), as Django does
-//! cipher     = AES-256-GCM, associated data "session-backend-signed-cookie/enc1"
+//! cipher     = AES-256-GCM, associated data
+//!              "session-backend-signed-cookie/enc1" ‖ 0x00 ‖ cookie name
 //! key        = HMAC-SHA256(key = secret, message = "session-backend-signed-cookie/aes-256-gcm/v1")
 //! ```
 //!
@@ -14,7 +15,10 @@
 //! crate's Django format) rejects it at once, and the `enc1.` prefix names
 //! the version for future formats. The primary key encrypts; every key
 //! (primary, then fallbacks) is tried to decrypt. The timestamps sit inside
-//! the authenticated plaintext, so neither can be changed by the client.
+//! the authenticated plaintext, so neither can be changed by the client,
+//! and the cookie name is authenticated with it: a value sealed for one
+//! cookie name does not open under another (say, copied from another
+//! application's cookie that uses the same secret).
 
 use aes_gcm::aead::rand_core::RngCore;
 use aes_gcm::aead::{Aead, KeyInit, OsRng, Payload};
@@ -34,7 +38,9 @@ use crate::error::CookieError;
 pub const ENCRYPTED_PREFIX: &str = "enc1.";
 
 const KEY_LABEL: &[u8] = b"session-backend-signed-cookie/aes-256-gcm/v1";
-const AAD: &[u8] = b"session-backend-signed-cookie/enc1";
+/// The fixed part of the associated data; the cookie name follows a NUL
+/// (a cookie name never holds one).
+const AAD_PREFIX: &[u8] = b"session-backend-signed-cookie/enc1";
 const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
 const HEADER_LEN: usize = 1 + 8 + 8;
@@ -45,6 +51,8 @@ const FLAG_COMPRESSED: u8 = 1;
 pub(crate) struct Sealer {
     /// The primary key's cipher first; never empty.
     ciphers: Vec<Aes256Gcm>,
+    /// The associated data: [`AAD_PREFIX`], NUL, the cookie name.
+    aad: Vec<u8>,
 }
 
 /// A decrypted cookie.
@@ -70,13 +78,22 @@ pub(crate) enum OpenError {
 }
 
 impl Sealer {
-    /// Ciphers keyed from `primary` and then `fallbacks`.
-    pub(crate) fn new(primary: &[u8], fallbacks: &[Vec<u8>]) -> Result<Self, CookieError> {
+    /// Ciphers keyed from `primary` and then `fallbacks`, for cookies named
+    /// `cookie_name`.
+    pub(crate) fn new(
+        primary: &[u8],
+        fallbacks: &[Vec<u8>],
+        cookie_name: &str,
+    ) -> Result<Self, CookieError> {
         let ciphers = std::iter::once(primary)
             .chain(fallbacks.iter().map(Vec::as_slice))
             .map(cipher_for)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self { ciphers })
+        let mut aad = Vec::with_capacity(AAD_PREFIX.len() + 1 + cookie_name.len());
+        aad.extend_from_slice(AAD_PREFIX);
+        aad.push(0);
+        aad.extend_from_slice(cookie_name.as_bytes());
+        Ok(Self { ciphers, aad })
     }
 
     /// Encrypts `data` with the primary key.
@@ -108,7 +125,7 @@ impl Sealer {
                 Nonce::from_slice(&nonce),
                 Payload {
                     msg: &plaintext,
-                    aad: AAD,
+                    aad: &self.aad,
                 },
             )
             .map_err(|_| CookieError::Encrypt)?;
@@ -148,7 +165,7 @@ impl Sealer {
                         nonce,
                         Payload {
                             msg: sealed,
-                            aad: AAD,
+                            aad: &self.aad,
                         },
                     )
                     .ok()
@@ -211,9 +228,13 @@ mod tests {
 
     #[test]
     fn round_trip_compressed_and_plain_and_rotation() {
-        let old = Sealer::new(b"conformance-secret-old", &[]).expect("keys");
-        let new = Sealer::new(b"conformance-secret", &[b"conformance-secret-old".to_vec()])
-            .expect("keys");
+        let old = Sealer::new(b"conformance-secret-old", &[], "sessionid").expect("keys");
+        let new = Sealer::new(
+            b"conformance-secret",
+            &[b"conformance-secret-old".to_vec()],
+            "sessionid",
+        )
+        .expect("keys");
         for value in [json!({"a": 1}), json!({"z": "z".repeat(500)}), json!({})] {
             let data = data(value);
             let cookie = old.seal(&data, 1, 2).expect("seal");
@@ -241,7 +262,7 @@ mod tests {
 
     #[test]
     fn nonces_differ_between_cookies() {
-        let sealer = Sealer::new(b"conformance-secret", &[]).expect("keys");
+        let sealer = Sealer::new(b"conformance-secret", &[], "sessionid").expect("keys");
         let data = data(json!({"a": 1}));
         let first = sealer.seal(&data, 1, 2).expect("seal");
         let second = sealer.seal(&data, 1, 2).expect("seal");

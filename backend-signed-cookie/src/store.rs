@@ -94,9 +94,11 @@ impl SignedCookieStore {
                     .with_fallback_keys(&config.fallback_keys)
                     .with_max_decompressed_size(MAX_DECOMPRESSED_SIZE),
             ),
-            CookieFormat::Encrypted => {
-                Codec::Encrypted(Sealer::new(&config.secret_key, &config.fallback_keys)?)
-            }
+            CookieFormat::Encrypted => Codec::Encrypted(Sealer::new(
+                &config.secret_key,
+                &config.fallback_keys,
+                &config.cookie_name,
+            )?),
         };
         Ok(Self {
             inner: Arc::new(Inner {

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use session_backend_signed_cookie::{CookieFormat, ENCRYPTED_PREFIX};
+use session_backend_signed_cookie::{CookieFormat, ENCRYPTED_PREFIX, SignedCookieConfig};
 use session_core::serde_json::{Value, json};
 use session_core::signing::{b64_decode, loads, pyjson};
 use session_core::time::{Duration, OffsetDateTime};
@@ -145,6 +145,30 @@ async fn rotation_reencrypts_with_the_primary_key() {
         json!({"foo": "bar", "n": 1})
     );
     assert!(old_store.load(&new_key).await.expect("load").is_none());
+}
+
+/// The cookie name is authenticated: a value sealed for one cookie name
+/// (another application's cookie under the same secret, say) does not open
+/// as a session under another name, while the same name opens it.
+#[tokio::test]
+async fn a_cookie_sealed_for_one_name_does_not_open_under_another() {
+    let clock = session_core::MockClock::at_unix(FROZEN);
+    let named = |name: &str| {
+        SignedCookieConfig::new(SECRET)
+            .cookie_name(name)
+            .clock(clock.shared())
+            .encrypted()
+            .build()
+            .expect("valid settings")
+    };
+    let (admin, app, admin_again) = (named("admin_sid"), named("app_sid"), named("admin_sid"));
+    let rec = record(json!({"_auth_user_id": "1"}), at(FROZEN + AGE));
+    let sealed = admin.create(&rec).await.expect("create");
+    assert!(app.load(&sealed).await.expect("load").is_none());
+    assert_eq!(admin_again.load(&sealed).await.expect("load"), Some(rec));
+    // With the default name too: the name is always bound, never optional.
+    let (default_name, _clock) = encrypted_store();
+    assert!(default_name.load(&sealed).await.expect("load").is_none());
 }
 
 /// Never confused with Django's format, in either direction.

@@ -44,6 +44,10 @@ pub(crate) fn off(reason: &str) -> Checked {
 pub(crate) const OFF_CLIENT_SIDE: &str = "capabilities().server_side is false: a client-side store keeps no record, so exists, delete, revocation and the interrupted save do not apply (DESIGN.md §4 signed-cookie)";
 /// Why clear_expired checks are off.
 pub(crate) const OFF_NO_CLEAR: &str = "capabilities().clear_expired is false: the engine expires records by itself and clear_expired is a no-op";
+/// Why checks of a client-side store's own contract are off.
+pub(crate) const OFF_SERVER_SIDE: &str = "capabilities().server_side is true: this is the contract of a client-side store, whose key is its data";
+/// Why the cross-instance races are off.
+pub(crate) const OFF_NOT_SHARED: &str = "capabilities().shared_across_processes is false: the store is in-process only, so no second instance shares its records to race with";
 /// Why reopen checks are off.
 pub(crate) const OFF_NOT_DURABLE: &str =
     "capabilities().durable is false: records do not survive reopening the store";

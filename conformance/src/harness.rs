@@ -1,8 +1,9 @@
 //! What a backend implements once to be tested: [`Harness`], and the
 //! per-check context [`Ctx`] it opens stores in.
 
+use std::collections::VecDeque;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use session_core::key::FixedKey;
@@ -23,7 +24,8 @@ pub struct Ctx {
     /// only the check moves it.
     pub clock: MockClock,
     /// The generator the store must draw new keys from: [`RandomKeys`] by
-    /// default, a [`FixedKey`] in the key-collision checks (K4).
+    /// default, a [`FixedKey`] or a scripted sequence in the key-collision
+    /// checks (K4).
     pub keys: SharedKeyGenerator,
     /// Unique per check run: `t` and 12 characters of `[a-z0-9]`. A store
     /// opened twice with the same namespace sees the same data if it is
@@ -53,6 +55,14 @@ impl Ctx {
         self.with_keys(FixedKey::shared(key))
     }
 
+    /// The same context whose generator draws `script` in order, then
+    /// random keys (rule K1 and K4 checks).
+    pub(crate) fn with_scripted_keys(self, script: impl IntoIterator<Item = SessionKey>) -> Self {
+        self.with_keys(Arc::new(ScriptedKeys(Mutex::new(
+            script.into_iter().collect(),
+        ))))
+    }
+
     /// [`Ctx::clock`] as the [`SharedClock`] a store takes.
     pub fn shared_clock(&self) -> SharedClock {
         self.clock.shared()
@@ -72,6 +82,21 @@ impl fmt::Debug for Ctx {
             .field("keys", &self.keys)
             .field("namespace", &self.namespace)
             .finish()
+    }
+}
+
+/// A generator that draws a fixed script of keys, then random ones.
+#[derive(Debug)]
+struct ScriptedKeys(Mutex<VecDeque<SessionKey>>);
+
+impl KeyGenerator for ScriptedKeys {
+    fn generate(&self) -> SessionKey {
+        let next = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop_front();
+        next.unwrap_or_else(|| RandomKeys.generate())
     }
 }
 
@@ -96,8 +121,8 @@ impl fmt::Display for Skip {
 /// # Example
 ///
 /// ```
-/// use session_conformance::{Ctx, Harness, Skip};
-/// use session_core::MemoryStore;
+/// use session_conformance::{Corruption, Ctx, Harness, Skip};
+/// use session_core::{MemoryStore, SessionKey};
 ///
 /// struct Memory;
 ///
@@ -111,6 +136,9 @@ impl fmt::Display for Skip {
 ///         Ok(MemoryStore::new()
 ///             .with_clock(ctx.shared_clock())
 ///             .with_key_generator(ctx.keys.clone()))
+///     }
+///     async fn corrupt(&self, _ctx: &Ctx, _key: &SessionKey) -> Corruption {
+///         Corruption::NotApplicable("keeps typed records, nothing encoded to corrupt")
 ///     }
 /// }
 /// ```
@@ -132,23 +160,40 @@ pub trait Harness: Send + Sync + 'static {
 
     /// Replaces the record stored under `key` in `ctx`'s namespace by bytes
     /// the store cannot decode, for the R1 check that a corrupt record loads
-    /// as absent. Returns false, the default, when the harness has no way to
-    /// do it; that check is then reported off.
-    async fn corrupt(&self, _ctx: &Ctx, _key: &SessionKey) -> bool {
-        false
-    }
+    /// as absent, and returns [`Corruption::Done`].
+    ///
+    /// Every harness must answer: a store that keeps nothing encoded (typed
+    /// records in memory, or a client-side key that is the data) returns
+    /// [`Corruption::NotApplicable`] with the reason, which the report shows
+    /// as the check's `off` reason. There is no default, so no harness
+    /// switches the check off by forgetting it.
+    async fn corrupt(&self, ctx: &Ctx, key: &SessionKey) -> Corruption;
 
     /// Called once a check is done with `ctx` (passed or failed), to drop
     /// its table, directory or key prefix. The default does nothing.
     async fn cleanup(&self, _ctx: &Ctx) {}
 
-    /// Whether a client-side store's keys are Django's `signed_cookies`
-    /// values (`payload:timestamp:signature`, rule G1). True by default; a
-    /// store configured with a format of its own (an encrypted cookie)
-    /// returns false, and the G1 format check is reported off.
-    fn keys_are_django_signed(&self) -> bool {
-        true
+    /// The Django `SECRET_KEY` a client-side store signs its keys with, when
+    /// its keys are Django's `signed_cookies` values (rule G1). The G1
+    /// checks verify each key with Django's `signing.loads` under this
+    /// secret and the `signed_cookies` salt.
+    ///
+    /// `None`, the default, declares that the store's keys are not in
+    /// Django's format (an encrypted cookie, or a server-side store); the
+    /// checks that need the format are then reported off with that reason.
+    fn django_secret(&self) -> Option<String> {
+        None
     }
+}
+
+/// A harness's answer to [`Harness::corrupt`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Corruption {
+    /// The stored record under the key now holds bytes the store cannot decode.
+    Done,
+    /// The store keeps nothing encoded that could be damaged; the reason is
+    /// reported as the `off` reason of `r1_corrupt_record_loads_as_absent`.
+    NotApplicable(&'static str),
 }
 
 /// Runs any harness's stores behind `Arc<dyn SessionStore>`, as
@@ -168,7 +213,7 @@ impl<H: Harness> Harness for Erased<H> {
         Ok(Arc::new(self.0.open(ctx).await?))
     }
 
-    async fn corrupt(&self, ctx: &Ctx, key: &SessionKey) -> bool {
+    async fn corrupt(&self, ctx: &Ctx, key: &SessionKey) -> Corruption {
         self.0.corrupt(ctx, key).await
     }
 
@@ -176,8 +221,8 @@ impl<H: Harness> Harness for Erased<H> {
         self.0.cleanup(ctx).await
     }
 
-    fn keys_are_django_signed(&self) -> bool {
-        self.0.keys_are_django_signed()
+    fn django_secret(&self) -> Option<String> {
+        self.0.django_secret()
     }
 }
 

@@ -18,7 +18,9 @@ pub mod __private;
 
 pub use async_trait::async_trait;
 pub use checks::{CHECKS, CheckInfo};
-pub use harness::{Ctx, Erased, Harness, REQUIRE_VAR, START_UNIX, Skip, env_url, required};
+pub use harness::{
+    Corruption, Ctx, Erased, Harness, REQUIRE_VAR, START_UNIX, Skip, env_url, required,
+};
 pub use memory::MemoryHarness;
 pub use probe::ProbeStore;
 pub use report::{CheckReport, Failure, Outcome, Report, RuleSummary};

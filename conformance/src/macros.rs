@@ -2,10 +2,13 @@
 
 /// Stamps one test per check of the suite for a [`Harness`](crate::Harness).
 ///
-/// In a backend crate's `tests/conformance.rs`:
+/// In a backend crate's `tests/conformance.rs` (here with the reference
+/// store's harness):
 ///
-/// ```ignore
-/// session_conformance::suite!(MyHarness);
+/// ```
+/// session_conformance::suite!(session_conformance::MemoryHarness);
+/// session_conformance::suite!(arc_dyn => session_conformance::Erased(session_conformance::MemoryHarness));
+/// # fn main() {}
 /// ```
 ///
 /// expands to `mod conformance { ... }` with one `#[test]` per check, named

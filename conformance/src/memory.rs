@@ -1,9 +1,9 @@
 //! [`MemoryHarness`]: the harness of session-core's reference store.
 
 use async_trait::async_trait;
-use session_core::MemoryStore;
+use session_core::{MemoryStore, SessionKey};
 
-use crate::harness::{Ctx, Harness, Skip};
+use crate::harness::{Corruption, Ctx, Harness, Skip};
 
 /// Opens a fresh [`MemoryStore`] per context: the reference the
 /// differential check compares every backend with.
@@ -25,5 +25,9 @@ impl Harness for MemoryHarness {
         Ok(MemoryStore::new()
             .with_clock(ctx.shared_clock())
             .with_key_generator(ctx.keys.clone()))
+    }
+
+    async fn corrupt(&self, _ctx: &Ctx, _key: &SessionKey) -> Corruption {
+        Corruption::NotApplicable("keeps typed records, nothing encoded to corrupt")
     }
 }

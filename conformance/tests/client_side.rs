@@ -1,71 +1,31 @@
 //! The suite on a small client-side store of the signed-cookie kind: the
-//! key is the signed, compressed JSON of the data, exists is false and
-//! delete a no-op. It proves the client-side paths of the suite work and
-//! that capability switches turn off exactly the checks DESIGN.md allows.
-
-use std::io::{Read, Write};
+//! key is Django's `signed_cookies` value of the data (`signing.dumps` with
+//! compression), exists is false and delete a no-op. It proves the
+//! client-side paths of the suite work, that capability switches turn off
+//! exactly the checks DESIGN.md allows, and that client-side mutants are
+//! caught.
 
 use async_trait::async_trait;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, Mac};
-use session_conformance::{Ctx, Harness, Skip};
+use serde_json::Value;
+use session_conformance::{Corruption, Ctx, Harness, Skip};
+use session_core::signing;
 use session_core::time::{Duration, OffsetDateTime};
 use session_core::{
     Capabilities, Data, EXPIRY_KEY, Error, ErrorKind, Operation, Record, Result, SessionKey,
     SessionStore, SharedClock, StoredExpiry,
 };
 
-const SECRET: &[u8] = b"conformance-test-secret";
+const SECRET: &str = "conformance-test-secret";
 const AGE: i64 = session_core::config::DEFAULT_COOKIE_AGE;
-const B62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+/// Django's salt for a `signed_cookies` session value.
+const SALT: &str = "django.contrib.sessions.backends.signed_cookies";
 
-/// JSON as Python's `json.dumps` writes it: non-ASCII as `\uXXXX`.
-fn ascii_json(data: &Data) -> String {
-    let mut out = String::new();
-    for c in serde_json::to_string(data).expect("JSON").chars() {
-        if c.is_ascii() {
-            out.push(c);
-        } else {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        }
-    }
-    out
-}
-
-fn b62(mut n: u64) -> String {
-    let mut digits = Vec::new();
-    loop {
-        digits.push(B62[(n % 62) as usize]);
-        n /= 62;
-        if n == 0 {
-            break;
-        }
-    }
-    digits.reverse();
-    String::from_utf8(digits).expect("ascii")
-}
-
-fn unb62(text: &str) -> Option<i64> {
-    text.bytes().try_fold(0i64, |n, b| {
-        let digit = B62.iter().position(|d| *d == b)? as i64;
-        n.checked_mul(62)?.checked_add(digit)
-    })
-}
-
-fn signature(value: &str) -> String {
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(SECRET).expect("any key length");
-    mac.update(value.as_bytes());
-    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-}
-
-/// A client-side store: the key is `payload:timestamp:signature`.
+/// A client-side store: the key is `signing.dumps(data, compress=True,
+/// salt=SALT)` at the clock's now.
 #[derive(Debug)]
 struct CookieStore {
     clock: SharedClock,
+    salt: &'static str,
     /// The mutant: enforce only the default age, as Django's signed_cookies
     /// does (ticket #19201), which DESIGN.md forbids.
     ignores_session_expiry: bool,
@@ -73,44 +33,25 @@ struct CookieStore {
 
 impl CookieStore {
     fn encode(&self, record: &Record, operation: Operation) -> Result<SessionKey> {
-        let json = ascii_json(&record.data);
-        let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-        zlib.write_all(json.as_bytes()).expect("in memory");
-        let compressed = zlib.finish().expect("in memory");
-        let payload = if compressed.len() + 1 < json.len() {
-            format!(".{}", URL_SAFE_NO_PAD.encode(compressed))
-        } else {
-            URL_SAFE_NO_PAD.encode(json)
-        };
-        let signed = format!(
-            "{payload}:{}",
-            b62(self.clock.now().unix_timestamp() as u64)
-        );
-        let key = format!("{signed}:{}", signature(&signed));
+        let now = self.clock.now().unix_timestamp();
+        let data = Value::Object((*record.data).clone());
+        let key = signing::dumps(&data, SECRET, self.salt, true, now);
         SessionKey::parse(&key).ok_or_else(|| {
             Error::new(ErrorKind::TooLarge, operation, "cookie").with_context("over 4,096 bytes")
         })
     }
 
     fn decode(&self, key: &SessionKey) -> Option<Record> {
-        let (signed, sig) = key.as_str().rsplit_once(':')?;
-        if signature(signed) != sig {
+        let now = self.clock.now().unix_timestamp();
+        let value = signing::loads(key.as_str(), SECRET, self.salt, None, &[] as &[&str], now);
+        let Ok(Value::Object(data)) = value else {
             return None;
-        }
-        let (payload, ts) = signed.rsplit_once(':')?;
-        let ts = OffsetDateTime::from_unix_timestamp(unb62(ts)?).ok()?;
-        let json = match payload.strip_prefix('.') {
-            Some(compressed) => {
-                let bytes = URL_SAFE_NO_PAD.decode(compressed).ok()?;
-                let mut json = Vec::new();
-                flate2::read::ZlibDecoder::new(&bytes[..])
-                    .read_to_end(&mut json)
-                    .ok()?;
-                json
-            }
-            None => URL_SAFE_NO_PAD.decode(payload).ok()?,
         };
-        let data: Data = serde_json::from_slice(&json).ok()?;
+        let data: Data = data;
+        // The signing time: the timestamp between the last two separators.
+        let (signed, _) = key.as_str().rsplit_once(':')?;
+        let (_, ts) = signed.rsplit_once(':')?;
+        let ts = OffsetDateTime::from_unix_timestamp(signing::b62_decode(ts).ok()?).ok()?;
         let stored = data.get(EXPIRY_KEY).and_then(StoredExpiry::from_value);
         let stored = stored.filter(|_| !self.ignores_session_expiry);
         let expires_at = match stored {
@@ -160,6 +101,7 @@ impl SessionStore for CookieStore {
 }
 
 struct CookieHarness {
+    salt: &'static str,
     ignores_session_expiry: bool,
 }
 
@@ -172,12 +114,22 @@ impl Harness for CookieHarness {
     async fn open(&self, ctx: &Ctx) -> std::result::Result<CookieStore, Skip> {
         Ok(CookieStore {
             clock: ctx.shared_clock(),
+            salt: self.salt,
             ignores_session_expiry: self.ignores_session_expiry,
         })
+    }
+    async fn corrupt(&self, _ctx: &Ctx, _key: &SessionKey) -> Corruption {
+        Corruption::NotApplicable(
+            "the key is the data; tampered keys are covered by g2_tampered_keys_load_as_absent",
+        )
+    }
+    fn django_secret(&self) -> Option<String> {
+        Some(SECRET.to_owned())
     }
 }
 
 const COOKIE: CookieHarness = CookieHarness {
+    salt: SALT,
     ignores_session_expiry: false,
 };
 
@@ -194,24 +146,45 @@ async fn only_allowed_checks_are_off_for_a_client_side_store() {
         off,
         [
             "k1_created_keys_are_32_lowercase_alphanumerics",
+            "k2_saves_to_malformed_keys_write_nothing",
             "k2_keys_of_8_to_40_characters_are_accepted",
             "k3_load_never_creates_a_record",
             "k4_create_never_overwrites_a_taken_key",
+            "k4_create_draws_another_key_after_a_collision",
             "k4_concurrent_creates_with_one_forced_key_leave_one_holder",
+            "k4_cross_instance_creates_with_one_forced_key_leave_one_holder",
             "l1_save_after_delete_is_interrupted",
             "l1_save_after_expiry_is_interrupted",
             "l1_save_after_clear_expired_is_interrupted",
             "l1_save_of_an_unknown_key_is_interrupted",
+            "l1_server_side_saves_keep_the_key",
             "l1_handle_save_after_logout_elsewhere_is_interrupted",
             "l1_logout_save_races_resurrect_nothing",
+            "l1_cross_instance_logout_save_races_resurrect_nothing",
             "l2_flush_deletes_the_stored_record",
             "l3_cycle_key_deletes_the_old_record",
             "l3_cycle_key_beats_a_stale_concurrent_save",
+            "l3_cross_instance_cycle_key_beats_a_stale_save",
+            "l5_exists_iff_a_live_record_is_stored",
             "l6_clear_expired_removes_exactly_the_expired",
+            "e3_custom_age_sets_the_stored_expiry",
+            "r1_errors_name_the_backend_and_operation",
             "r1_corrupt_record_loads_as_absent",
-            "differential_random_sequences_match_memory_store",
+            "r2_deleted_records_stay_deleted_after_reopen",
+            "r2_concurrent_saves_never_tear_a_record",
+            "l1_e5_differential_random_sequences_match_memory_store",
         ]
     );
+}
+
+/// Runs the suite on `mutant` and asserts that each of `checks` fails.
+async fn caught(mutant: &CookieHarness, what: &str, checks: &[&str]) {
+    let report = session_conformance::run(mutant).await;
+    let caught: Vec<&str> = report.failures().map(|f| f.check).collect();
+    println!("cookie {what} caught by: {}", caught.join(", "));
+    for check in checks {
+        assert!(caught.contains(check), "{check} missed it:\n{report}");
+    }
 }
 
 /// A client-side store that ignores per-session expiry (Django's #19201)
@@ -219,19 +192,33 @@ async fn only_allowed_checks_are_off_for_a_client_side_store() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ignoring_per_session_expiry_is_caught() {
     let mutant = CookieHarness {
+        salt: SALT,
         ignores_session_expiry: true,
     };
-    let report = session_conformance::run(&mutant).await;
-    let caught: Vec<&str> = report.failures().map(|f| f.check).collect();
-    println!(
-        "cookie ignoring per-session expiry caught by: {}",
-        caught.join(", ")
-    );
-    for check in [
-        "e5_every_expiry_kind_is_enforced_at_its_boundary",
-        "e5_handle_drops_an_expired_session",
-        "model_random_sequences_match_the_reference",
-    ] {
-        assert!(caught.contains(&check), "{check} missed it:\n{report}");
-    }
+    caught(
+        &mutant,
+        "ignoring per-session expiry",
+        &[
+            "e5_every_expiry_kind_is_enforced_at_its_boundary",
+            "e5_handle_drops_an_expired_session",
+            "l1_e5_model_random_sequences_match_the_reference",
+        ],
+    )
+    .await;
+}
+
+/// A client-side store that signs with another salt than Django's
+/// `signed_cookies` one is caught: Django could not read its cookies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_with_the_wrong_salt_is_caught() {
+    let mutant = CookieHarness {
+        salt: "django.core.signing",
+        ignores_session_expiry: false,
+    };
+    caught(
+        &mutant,
+        "signing with the wrong salt",
+        &["g1_client_side_key_is_djangos_signed_format"],
+    )
+    .await;
 }

@@ -1,7 +1,8 @@
 //! The conformance harness of the cache store.
 
 use session_backend_cache::{CacheConfig, CacheStore};
-use session_conformance::{Ctx, Harness, Skip};
+use session_conformance::{Corruption, Ctx, Harness, Skip};
+use session_core::SessionKey;
 
 /// Opens a cache store on the suite's clock and key generator. Every open
 /// is a new, empty cache: the store is in-process and not durable, which its
@@ -24,5 +25,9 @@ impl Harness for CacheHarness {
             .key_generator(ctx.keys.clone())
             .build()
             .expect("the default cache configuration is valid"))
+    }
+
+    async fn corrupt(&self, _ctx: &Ctx, _key: &SessionKey) -> Corruption {
+        Corruption::NotApplicable("keeps typed records, nothing encoded to corrupt")
     }
 }

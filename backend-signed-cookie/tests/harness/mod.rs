@@ -5,12 +5,16 @@
 #![allow(dead_code)]
 
 use session_backend_signed_cookie::{CookieFormat, SignedCookieConfig, SignedCookieStore};
-use session_conformance::{Ctx, Harness, Skip};
+use session_conformance::{Corruption, Ctx, Harness, Skip};
+use session_core::SessionKey;
 
 /// The secret of Django's test vectors (and of Django's own test settings).
 pub(crate) const SECRET: &str = "conformance-secret";
 /// The previous secret of the vectors, for rotation.
 pub(crate) const OLD_SECRET: &str = "conformance-secret-old";
+
+/// Why there is no stored record to corrupt (rule R1).
+const NOTHING_STORED: &str = "the key is the data; tampered keys are covered by g2_tampered_keys_load_as_absent and the crate's tampering tests";
 
 /// Opens a store on the suite's clock. The same secret every time, so a
 /// store "reopened" with the same context reads what the first one wrote.
@@ -40,6 +44,15 @@ impl Harness for SignedCookieHarness {
     async fn open(&self, ctx: &Ctx) -> Result<SignedCookieStore, Skip> {
         open(ctx, CookieFormat::Django)
     }
+
+    async fn corrupt(&self, _ctx: &Ctx, _key: &SessionKey) -> Corruption {
+        Corruption::NotApplicable(NOTHING_STORED)
+    }
+
+    /// Django's format: the G1 checks verify keys with this secret.
+    fn django_secret(&self) -> Option<String> {
+        Some(SECRET.to_owned())
+    }
 }
 
 /// The store in the encrypted (AES-256-GCM) format.
@@ -58,8 +71,13 @@ impl Harness for EncryptedCookieHarness {
         open(ctx, CookieFormat::Encrypted)
     }
 
-    /// The encrypted format is deliberately not Django's.
-    fn keys_are_django_signed(&self) -> bool {
-        false
+    async fn corrupt(&self, _ctx: &Ctx, _key: &SessionKey) -> Corruption {
+        Corruption::NotApplicable(NOTHING_STORED)
+    }
+
+    /// The encrypted format is deliberately not Django's: no Django secret,
+    /// so the checks of Django's format are reported off.
+    fn django_secret(&self) -> Option<String> {
+        None
     }
 }

@@ -1,14 +1,14 @@
 //! R1, R2: typed errors naming backend and operation, corrupt records
-//! load as absent, and acknowledged writes survive.
+//! load as absent, and acknowledged writes and deletes survive a reopen.
 
 use serde_json::{Value, json};
 use session_core::{ErrorKind, KeyGenerator, Operation, RandomKeys, SessionStore};
 
 use crate::cx::{
-    Checked, Cx, Expect, OFF_NOT_DURABLE, data, ensure, ensure_eq, fail, off, record,
-    record_expiring, session,
+    Checked, Cx, Expect, OFF_CLIENT_SIDE, OFF_NOT_DURABLE, OFF_SERVER_SIDE, data, ensure,
+    ensure_eq, fail, off, record, record_expiring, session,
 };
-use crate::harness::{Ctx, Harness};
+use crate::harness::{Corruption, Ctx, Harness};
 use crate::report::Outcome;
 
 /// Checks that `result` failed with `kind`, naming `backend` and `operation`.
@@ -70,16 +70,9 @@ pub(crate) async fn r1_errors_name_the_backend_and_operation<H: Harness>(
     let store = cx.open_in(&ctx).await?;
     let backend = store.name().to_owned();
     if !store.capabilities().server_side {
-        // DESIGN.md §4: a record that would make a cookie over 4,096 bytes is a clear error.
-        let big = record(&*store, data([("blob", json!(incompressible(6_000)))]));
-        names_backend(
-            store.create(&big).await,
-            ErrorKind::TooLarge,
-            Operation::Create,
-            &backend,
-            "create of a record too large for a cookie",
-        )?;
-        return Ok(Outcome::Pass);
+        return off(
+            "capabilities().server_side is false: a client-side store has no record to interrupt or collide with; its typed error is checked by r1_oversized_client_side_record_is_too_large",
+        );
     }
     names_backend(
         store
@@ -104,14 +97,47 @@ pub(crate) async fn r1_errors_name_the_backend_and_operation<H: Harness>(
     Ok(Outcome::Pass)
 }
 
+pub(crate) async fn r1_oversized_client_side_record_is_too_large<H: Harness>(
+    cx: &Cx<'_, H>,
+) -> Checked {
+    let (_ctx, store) = cx.open().await?;
+    if store.capabilities().server_side {
+        return off(OFF_SERVER_SIDE);
+    }
+    let backend = store.name().to_owned();
+    // DESIGN.md §4: a record that would make a cookie over 4,096 bytes is a clear error.
+    let big = record(&*store, data([("blob", json!(incompressible(6_000)))]));
+    names_backend(
+        store.create(&big).await,
+        ErrorKind::TooLarge,
+        Operation::Create,
+        &backend,
+        "create of a record too large for a cookie",
+    )?;
+    let key = store
+        .create(&record(&*store, data([("small", json!(1))])))
+        .await
+        .ok_or_fail("R1", "create")?;
+    names_backend(
+        store.save(&key, &big).await,
+        ErrorKind::TooLarge,
+        Operation::Save,
+        &backend,
+        "save of a record too large for a cookie",
+    )?;
+    Ok(Outcome::Pass)
+}
+
 pub(crate) async fn r1_corrupt_record_loads_as_absent<H: Harness>(cx: &Cx<'_, H>) -> Checked {
     let (ctx, store) = cx.open().await?;
     let s = session(&store, None);
     s.insert("user", 42).await.ok_or_fail("R1", "insert")?;
     s.save().await.ok_or_fail("R1", "save")?;
     let key = s.key().expect("saved");
-    if !cx.h.corrupt(&ctx, &key).await {
-        return off("the harness provides no corrupt() hook to damage a stored record");
+    if let Corruption::NotApplicable(reason) = cx.h.corrupt(&ctx, &key).await {
+        return off(&format!(
+            "the harness cannot corrupt a stored record: {reason}"
+        ));
     }
     let loaded = store.load(&key).await.ok_or_fail(
         "R1",
@@ -151,11 +177,6 @@ pub(crate) async fn r2_acknowledged_saves_survive_reopen<H: Harness>(cx: &Cx<'_,
     let a = store.create(&a1).await.ok_or_fail("R2", "create")?;
     let a2 = record_expiring(&*store, crate::checks::data::tricky_data(), 100);
     let a = store.save(&a, &a2).await.ok_or_fail("R2", "save")?;
-    let b = store
-        .create(&record(&*store, data([("v", json!("deleted"))])))
-        .await
-        .ok_or_fail("R2", "create")?;
-    store.delete(&b).await.ok_or_fail("R2", "delete")?;
     let s = session(&store, None);
     s.insert("via", "session")
         .await
@@ -175,14 +196,6 @@ pub(crate) async fn r2_acknowledged_saves_survive_reopen<H: Harness>(cx: &Cx<'_,
         "R2",
         "a saved record after reopening the store"
     );
-    if reopened.capabilities().server_side {
-        let back = reopened.load(&b).await.ok_or_fail("R2", "load")?;
-        ensure!(
-            back.is_none(),
-            "R2",
-            "a deleted record is back after reopening the store"
-        );
-    }
     let t = session(&reopened, Some(c.as_str()));
     ensure_eq!(
         t.get::<String>("via").await.ok_or_fail("R2", "get")?,
@@ -195,6 +208,56 @@ pub(crate) async fn r2_acknowledged_saves_survive_reopen<H: Harness>(cx: &Cx<'_,
         reopened.load(&a).await.ok_or_fail("R2", "load")?.is_none(),
         "R2",
         "a reopened store returns a record at its expiry instant"
+    );
+    Ok(Outcome::Pass)
+}
+
+pub(crate) async fn r2_deleted_records_stay_deleted_after_reopen<H: Harness>(
+    cx: &Cx<'_, H>,
+) -> Checked {
+    let (ctx, store) = cx.open().await?;
+    let caps = store.capabilities();
+    if !caps.server_side {
+        return off(OFF_CLIENT_SIDE);
+    }
+    if !caps.durable {
+        return off(OFF_NOT_DURABLE);
+    }
+    let deleted = store
+        .create(&record(&*store, data([("v", json!("deleted"))])))
+        .await
+        .ok_or_fail("R2", "create")?;
+    store.delete(&deleted).await.ok_or_fail("R2", "delete")?;
+    let s = session(&store, None);
+    s.insert("v", "flushed").await.ok_or_fail("R2", "insert")?;
+    s.save().await.ok_or_fail("R2", "save")?;
+    let flushed = s.key().expect("saved");
+    s.flush().await.ok_or_fail("R2", "flush")?;
+    let t = session(&store, None);
+    t.insert("v", "cycled").await.ok_or_fail("R2", "insert")?;
+    t.save().await.ok_or_fail("R2", "save")?;
+    let cycled = t.key().expect("saved");
+    t.cycle_key().await.ok_or_fail("R2", "cycle_key")?;
+    let kept = t.key().expect("cycled");
+    drop((s, t, store));
+    let reopened = cx.open_in(&ctx).await?;
+    for (key, what) in [
+        (&deleted, "a deleted record"),
+        (&flushed, "a flushed session"),
+        (&cycled, "the old key of a cycled session"),
+    ] {
+        let back = reopened.load(key).await.ok_or_fail("R2", "load")?;
+        ensure!(
+            back.is_none(),
+            "R2",
+            "{what} is back after reopening the store"
+        );
+    }
+    let loaded = reopened.load(&kept).await.ok_or_fail("R2", "load")?;
+    ensure!(
+        loaded.is_some_and(|r| r.data.get("v") == Some(&json!("cycled"))),
+        "R2",
+        "the new key of a cycled session is lost after reopening the store"
     );
     Ok(Outcome::Pass)
 }

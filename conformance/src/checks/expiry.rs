@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use session_core::time::{Duration, OffsetDateTime, UtcOffset};
 use session_core::{Config, EXPIRY_KEY, Expiry, SessionStore, StoredExpiry};
 
-use crate::cx::{Checked, Cx, Expect, ensure, ensure_eq, now, session, session_with, tick};
+use crate::cx::{Checked, Cx, Expect, ensure, ensure_eq, now, off, session, session_with, tick};
 use crate::harness::Harness;
 use crate::report::Outcome;
 
@@ -282,20 +282,42 @@ pub(crate) async fn e3_expiry_age_and_date_follow_django<H: Harness>(cx: &Cx<'_,
         "E3",
         "expiry_age with cookie_age = 1 day"
     );
+    Ok(Outcome::Pass)
+}
+
+pub(crate) async fn e3_custom_age_sets_the_stored_expiry<H: Harness>(cx: &Cx<'_, H>) -> Checked {
+    let (ctx, store) = cx.open().await?;
     // A client-side store derives the instant from its own configured age,
     // so only a server-side record shows the session's custom age.
-    if store.capabilities().server_side {
-        day.insert("x", 1).await.ok_or_fail("E3", "insert")?;
-        day.save().await.ok_or_fail("E3", "save")?;
-        let key = day.key().expect("saved");
-        let rec = stored(&*store, &key, "E3", "load").await?;
-        ensure_eq!(
-            rec.expires_at,
-            m + Duration::seconds(86_400),
-            "E3",
-            "expires_at with cookie_age = 1 day"
+    if !store.capabilities().server_side {
+        return off(
+            "capabilities().server_side is false: a client-side store derives expires_at from its own configured age, not the session's Config (the getters with a custom age are checked by e3_expiry_age_and_date_follow_django)",
         );
     }
+    let m = now(&*store);
+    let day = session_with(&store, Config::default().with_cookie_age(86_400), None);
+    day.insert("x", 1).await.ok_or_fail("E3", "insert")?;
+    day.save().await.ok_or_fail("E3", "save")?;
+    let key = day.key().expect("saved");
+    let rec = stored(&*store, &key, "E3", "load").await?;
+    ensure_eq!(
+        rec.expires_at,
+        m + Duration::seconds(86_400),
+        "E3",
+        "expires_at with cookie_age = 1 day"
+    );
+    ctx.clock.set(rec.expires_at - tick(&*store));
+    ensure!(
+        store.load(&key).await.ok_or_fail("E3", "load")?.is_some(),
+        "E3",
+        "a session with cookie_age = 1 day is gone one tick before a day"
+    );
+    ctx.clock.set(rec.expires_at);
+    ensure!(
+        store.load(&key).await.ok_or_fail("E3", "load")?.is_none(),
+        "E3",
+        "a session with cookie_age = 1 day still loads a day after its save"
+    );
     Ok(Outcome::Pass)
 }
 

@@ -11,6 +11,39 @@ use crate::report::Outcome;
 
 pub(crate) async fn d2_dict_api_follows_django<H: Harness>(cx: &Cx<'_, H>) -> Checked {
     let (_ctx, store) = cx.open().await?;
+    // Django's test_values, test_keys and test_items start on an empty session.
+    let empty = session(&store, None);
+    ensure_eq!(
+        empty.values().await.ok_or_fail("D2", "values")?,
+        Vec::<Value>::new(),
+        "D2",
+        "values of an empty session"
+    );
+    ensure_eq!(
+        empty.keys().await.ok_or_fail("D2", "keys")?,
+        Vec::<String>::new(),
+        "D2",
+        "keys of an empty session"
+    );
+    ensure_eq!(
+        empty.items().await.ok_or_fail("D2", "items")?,
+        Vec::<(String, Value)>::new(),
+        "D2",
+        "items of an empty session"
+    );
+    ensure_eq!(
+        empty.len().await.ok_or_fail("D2", "len")?,
+        0,
+        "D2",
+        "len of an empty session"
+    );
+    ensure!(
+        empty.accessed() && !empty.modified(),
+        "D2",
+        "after reading an empty session accessed={} modified={}: expected true, false",
+        empty.accessed(),
+        empty.modified()
+    );
     let s = session(&store, None);
     ensure_eq!(
         s.get_value("x").await.ok_or_fail("D2", "get")?,

@@ -14,6 +14,7 @@ use crate::cx::Cx;
 use crate::harness::Harness;
 use crate::report::{CheckReport, Failure, Outcome, Report};
 
+mod collision;
 mod concurrency;
 mod data;
 mod enforcement;
@@ -24,6 +25,7 @@ mod keys;
 mod lifecycle;
 mod loading;
 mod property;
+mod races;
 mod save;
 mod signing;
 

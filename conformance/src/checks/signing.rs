@@ -1,80 +1,81 @@
-//! G1, G2: a client-side key is Django's signed data, and any altered key
-//! is treated as absent.
+//! G1, G2: a client-side key is Django's signed data, and any altered or
+//! undecodable key is treated as absent.
 
-use std::io::Read;
-
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
+use session_core::signing::{self, TimestampSigner, b62_encode, b64_encode, pyjson};
 use session_core::{SessionKey, SessionStore};
 
-use crate::cx::{Checked, Cx, Expect, data, ensure, ensure_eq, off, record, session};
+use crate::cx::{Checked, Cx, Expect, data, ensure, ensure_eq, fail, off, record, session};
 use crate::harness::Harness;
 use crate::report::Outcome;
 
-/// Django's base62 alphabet (`django.core.signing.BASE62_ALPHABET`).
-const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+/// Django's salt for a `signed_cookies` session value.
+const SIGNED_COOKIES_SALT: &str = "django.contrib.sessions.backends.signed_cookies";
 
-fn b62_encode(n: i64) -> String {
-    let mut rest = n.unsigned_abs();
-    let mut digits = Vec::new();
-    loop {
-        digits.push(BASE62[(rest % 62) as usize]);
-        rest /= 62;
-        if rest == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        digits.push(b'-');
-    }
-    digits.reverse();
-    String::from_utf8(digits).expect("ascii")
-}
+/// Why the G1 checks are off for a server-side store.
+const OFF_SERVER_KEYS: &str = "capabilities().server_side is true: keys are random, not signed data (Django's signing is covered by session-core's signing tests)";
+/// Why the G1 checks are off for a harness without a Django secret.
+const OFF_NOT_DJANGO: &str = "the harness supplies no Django secret (django_secret() is None): the store's keys are not in Django's signed_cookies format (an encrypted cookie)";
 
-/// Decodes the payload of `payload:timestamp:signature` as Django's
-/// `signing.loads` would, without checking the signature.
-fn decode_payload(payload: &str) -> Result<Vec<u8>, String> {
-    let (compressed, text) = match payload.strip_prefix('.') {
-        Some(rest) => (true, rest),
-        None => (false, payload),
-    };
-    let bytes = URL_SAFE_NO_PAD
-        .decode(text)
-        .map_err(|e| format!("payload is not unpadded URL-safe base64: {e}"))?;
-    if !compressed {
-        return Ok(bytes);
+/// The Django secret of a client-side store in Django's format, or why the
+/// check is off.
+fn django_secret<H: Harness, S: SessionStore>(
+    cx: &Cx<'_, H>,
+    store: &S,
+) -> Result<String, &'static str> {
+    if store.capabilities().server_side {
+        return Err(OFF_SERVER_KEYS);
     }
-    let mut json = Vec::new();
-    flate2::read::ZlibDecoder::new(&bytes[..])
-        .read_to_end(&mut json)
-        .map_err(|e| format!("payload marked compressed is not zlib: {e}"))?;
-    Ok(json)
+    cx.h.django_secret().ok_or(OFF_NOT_DJANGO)
 }
 
 pub(crate) async fn g1_client_side_key_is_djangos_signed_format<H: Harness>(
     cx: &Cx<'_, H>,
 ) -> Checked {
     let (_ctx, store) = cx.open().await?;
-    if store.capabilities().server_side {
-        return off(
-            "capabilities().server_side is true: keys are random, not signed data (G1 is covered by session-core's signing tests)",
-        );
-    }
-    if !cx.h.keys_are_django_signed() {
-        return off(
-            "the harness declares keys in a format other than Django's signed_cookies (keys_are_django_signed() is false)",
-        );
-    }
+    let secret = match django_secret(cx, &*store) {
+        Ok(secret) => secret,
+        Err(reason) => return off(reason),
+    };
     let compressible = "ab".repeat(200);
     for rec in [
         record(
             &*store,
-            data([("user", json!(42)), ("ключ", json!("значение ✓"))]),
+            data([
+                ("user", json!(42)),
+                ("ключ", json!("значение ✓ 😀")),
+                ("a", json!({"z": 1, "b": [1.5, null]})),
+            ]),
         ),
         record(&*store, data([("long", json!(compressible))])),
     ] {
         let key = store.create(&rec).await.ok_or_fail("G1", "create")?;
+        let now = store.clock().unix_seconds();
+        // Django's signing.loads(key, key=SECRET_KEY, salt=signed_cookies).
+        let decoded = signing::loads(
+            key.as_str(),
+            secret.as_bytes(),
+            SIGNED_COOKIES_SALT,
+            None,
+            &[] as &[&str],
+            now,
+        )
+        .map_err(|e| {
+            fail(
+                "G1",
+                format!(
+                    "key {:?} does not verify as Django's signing.loads with the harness's secret and the signed_cookies salt: {e}",
+                    key.as_str()
+                ),
+            )
+        })?;
+        let expected = Value::Object((*rec.data).clone());
+        ensure_eq!(
+            pyjson::to_string(&decoded),
+            pyjson::to_string(&expected),
+            "G1",
+            "the data Django's signing.loads reads from the key (entries and their order)"
+        );
         let parts: Vec<&str> = key.as_str().rsplitn(3, ':').collect();
         ensure!(
             parts.len() == 3,
@@ -82,38 +83,14 @@ pub(crate) async fn g1_client_side_key_is_djangos_signed_format<H: Harness>(
             "key {:?} is not payload:timestamp:signature",
             key.as_str()
         );
-        let (signature, timestamp, payload) = (parts[0], parts[1], parts[2]);
-        ensure!(
-            signature.len() == 43
-                && signature
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
-            "G1",
-            "signature {signature:?} is not 43 characters of URL-safe base64 (HMAC-SHA256)"
-        );
         ensure_eq!(
-            timestamp,
-            b62_encode(store.clock().unix_seconds()),
+            parts[1],
+            b62_encode(now),
             "G1",
             "base62 timestamp of a key signed at the clock's now"
         );
-        let json = decode_payload(payload).map_err(|e| crate::cx::fail("G1", e))?;
         ensure!(
-            json.is_ascii(),
-            "G1",
-            "the signed JSON is not ASCII-escaped as Python's json.dumps writes it"
-        );
-        let value: Value = serde_json::from_slice(&json)
-            .map_err(|e| crate::cx::fail("G1", format!("payload is not JSON: {e}")))?;
-        ensure_eq!(
-            value,
-            Value::Object((*rec.data).clone()),
-            "G1",
-            "the JSON inside the signed key"
-        );
-        let is_compressed = payload.starts_with('.');
-        ensure!(
-            is_compressed || !rec.data.contains_key("long"),
+            parts[2].starts_with('.') || !rec.data.contains_key("long"),
             "G1",
             "a 400-character repetitive value was not compressed"
         );
@@ -190,17 +167,63 @@ pub(crate) async fn g2_tampered_keys_load_as_absent<H: Harness>(cx: &Cx<'_, H>) 
     Ok(Outcome::Pass)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base62_matches_django() {
-        // django.core.signing.b62_encode
-        assert_eq!(b62_encode(0), "0");
-        assert_eq!(b62_encode(61), "z");
-        assert_eq!(b62_encode(62), "10");
-        assert_eq!(b62_encode(1_700_000_000), "1r31eq");
-        assert_eq!(b62_encode(-62), "-10");
+pub(crate) async fn g2_validly_signed_bad_payloads_load_as_absent<H: Harness>(
+    cx: &Cx<'_, H>,
+) -> Checked {
+    let (_ctx, store) = cx.open().await?;
+    let secret = match django_secret(cx, &*store) {
+        Ok(secret) => secret,
+        Err(reason) => return off(reason),
+    };
+    let now = store.clock().unix_seconds();
+    let signer = TimestampSigner::new(secret.as_bytes()).with_salt(SIGNED_COOKIES_SALT);
+    // Django's test_unpickling_exception: the signature is valid, the
+    // payload is not session data.
+    let dumped =
+        |value: Value| signing::dumps(&value, secret.as_bytes(), SIGNED_COOKIES_SALT, true, now);
+    let cases = [
+        ("a JSON list", dumped(json!([1, 2, 3]))),
+        ("a JSON string", dumped(json!("user"))),
+        ("a JSON number", dumped(json!(42))),
+        ("JSON null", dumped(Value::Null)),
+        ("text that is not base64", signer.sign_at("not!base64", now)),
+        (
+            "a compressed payload that is not zlib",
+            signer.sign_at(".bm90IHpsaWI", now),
+        ),
+        (
+            "base64 of text that is not JSON",
+            signer.sign_at(&b64_encode(b"{not json"), now),
+        ),
+        (
+            "base64 of JSON with trailing bytes",
+            signer.sign_at(&b64_encode(b"{}x"), now),
+        ),
+    ];
+    for (what, signed) in cases {
+        if let Some(key) = SessionKey::parse(&signed) {
+            let loaded = store.load(&key).await.ok_or_fail(
+                "G2",
+                &format!("load of a validly signed key holding {what}"),
+            )?;
+            ensure!(
+                loaded.is_none(),
+                "G2",
+                "a validly signed key holding {what} loads a record"
+            );
+        }
+        let s = session(&store, Some(&signed));
+        ensure_eq!(
+            s.len().await.ok_or_fail("G2", "len")?,
+            0,
+            "G2",
+            "entries of a session opened with a validly signed key holding {what}"
+        );
+        ensure!(
+            s.key().is_none(),
+            "G2",
+            "a session opened with a validly signed key holding {what} kept it"
+        );
     }
+    Ok(Outcome::Pass)
 }

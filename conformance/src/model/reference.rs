@@ -202,9 +202,16 @@ impl Model {
                 Ret::Unit
             }
             Op::Save { .. } => {
+                // A save that loads the data itself and finds the record
+                // gone is interrupted (Django's UpdateError); save reads
+                // the data, so it marks the session accessed.
+                let unloaded_key =
+                    self.clients[c].data.is_none() && self.clients[c].key != KeyObs::None;
                 self.load(c);
+                self.clients[c].accessed = true;
                 let record = self.record_of(c);
                 match self.clients[c].key {
+                    KeyObs::None if unloaded_key => return Err(ErrorKind::Interrupted),
                     KeyObs::None => {
                         let key = self.issue(record);
                         let client = &mut self.clients[c];
