@@ -28,7 +28,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use session_core::Data;
 use session_core::serde_json::Value;
-use session_core::signing::{b64_decode, b64_encode, decode_payload, encode_payload, pyjson};
+use session_core::signing::{b64_decode, b64_encode, decode_payload, encode_map_payload, pyjson};
 use sha2::Sha256;
 
 use crate::config::MAX_DECOMPRESSED_SIZE;
@@ -103,7 +103,7 @@ impl Sealer {
         signed_at_micros: i64,
         expires_at_micros: i64,
     ) -> Result<String, CookieError> {
-        let payload = encode_payload(&Value::Object(data.clone()), true);
+        let payload = encode_map_payload(data, true);
         let (flags, body) = match payload.strip_prefix('.') {
             Some(compressed) => (FLAG_COMPRESSED, compressed),
             None => (0, payload.as_str()),

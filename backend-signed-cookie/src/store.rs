@@ -136,8 +136,7 @@ impl SignedCookieStore {
                 // Django's `signing.dumps(data, compress=True, salt=...)` at
                 // `int(time.time())`. Django's format has no room for
                 // `record.expires_at`: load derives it from the data.
-                let data = Value::Object((*record.data).clone());
-                signer.sign_object_at(&data, true, now.unix_timestamp())
+                signer.sign_map_at(&record.data, true, now.unix_timestamp())
             }
             Codec::Encrypted(sealer) => sealer
                 .seal(&record.data, micros(now), micros(record.expires_at))

@@ -74,7 +74,8 @@ impl Codec {
     /// Encodes `data` at `now` (the Django format carries a timestamp).
     pub fn encode(&self, data: &Data, now: OffsetDateTime) -> String {
         match self {
-            Codec::Json => Value::Object(data.clone()).to_string(),
+            // ASCII-only compact JSON; serde_json reads it back exactly.
+            Codec::Json => crate::signing::pyjson::map_to_string(data),
             Codec::Django(django) => django.encode(data, now),
         }
     }
@@ -147,8 +148,7 @@ impl DjangoCodec {
     }
 
     fn encode(&self, data: &Data, now: OffsetDateTime) -> String {
-        self.signer
-            .sign_object_at(&Value::Object(data.clone()), true, now.unix_timestamp())
+        self.signer.sign_map_at(data, true, now.unix_timestamp())
     }
 
     fn decode_value(&self, text: &str) -> Result<Value, CodecError> {

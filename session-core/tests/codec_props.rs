@@ -52,6 +52,17 @@ proptest! {
         }
     }
 
+    /// G1: writing a data map directly gives the same bytes as writing it
+    /// as a JSON object, signed or not (the stores use the direct form).
+    #[test]
+    fn g1_map_writers_match_value_writers(data in data()) {
+        use session_core::signing::{encode_map_payload, encode_payload, pyjson};
+        let value = Value::Object(data.clone());
+        prop_assert_eq!(pyjson::map_to_string(&data), pyjson::to_string(&value));
+        prop_assert_eq!(encode_map_payload(&data, true), encode_payload(&value, true));
+        prop_assert_eq!(encode_map_payload(&data, false), encode_payload(&value, false));
+    }
+
     /// G2: arbitrary text never panics either codec.
     #[test]
     fn g2_decoding_garbage_never_panics(text in any::<String>()) {

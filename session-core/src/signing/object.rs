@@ -1,7 +1,7 @@
 //! Signed JSON values: Django's `sign_object`, `unsign_object`, `dumps` and
 //! `loads`.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::encoding::{b64_decode, b64_encode};
 use super::error::{PayloadError, UnsignError};
@@ -28,7 +28,17 @@ pub const DEFAULT_DUMPS_SALT: &str = "django.core.signing";
 /// valid zlib that Django decodes, but the deflate bytes (and so, near the
 /// threshold, the decision itself) depend on the deflate implementation.
 pub fn encode_payload(obj: &Value, compress: bool) -> String {
-    let json = pyjson::to_string(obj);
+    encode_json_payload(&pyjson::to_string(obj), compress)
+}
+
+/// [`encode_payload`] of `Value::Object(map)`, without copying the map:
+/// what session stores sign their data with.
+pub fn encode_map_payload(map: &Map<String, Value>, compress: bool) -> String {
+    encode_json_payload(&pyjson::map_to_string(map), compress)
+}
+
+/// Steps 2 and 3 of [`encode_payload`], on JSON text already written.
+fn encode_json_payload(json: &str, compress: bool) -> String {
     if compress && let Some(compressed) = zlib::compress_if_smaller(json.as_bytes()) {
         let mut out = String::with_capacity(1 + compressed.len().div_ceil(3) * 4);
         out.push('.');
@@ -89,6 +99,12 @@ impl TimestampSigner {
     /// `payload:ts:signature`.
     pub fn sign_object_at(&self, obj: &Value, compress: bool, now_unix: i64) -> String {
         self.sign_at(&encode_payload(obj, compress), now_unix)
+    }
+
+    /// [`TimestampSigner::sign_object_at`] of `Value::Object(map)`, without
+    /// copying the map.
+    pub fn sign_map_at(&self, map: &Map<String, Value>, compress: bool, now_unix: i64) -> String {
+        self.sign_at(&encode_map_payload(map, compress), now_unix)
     }
 
     /// [`TimestampSigner::sign_object_at`] with the system clock.

@@ -24,7 +24,7 @@
 
 use std::fmt::Write as _;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
@@ -33,6 +33,23 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 pub fn to_string(value: &Value) -> String {
     let mut out = String::with_capacity(64);
     write_value(&mut out, value);
+    out
+}
+
+/// Writes a JSON object, given as its map, exactly as [`to_string`] writes
+/// `Value::Object(map)`, without copying the map into a `Value` first.
+pub fn map_to_string(map: &Map<String, Value>) -> String {
+    let mut out = String::with_capacity(64);
+    out.push('{');
+    for (index, (key, item)) in map.iter().enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        write_str(&mut out, key);
+        out.push(':');
+        write_value(&mut out, item);
+    }
+    out.push('}');
     out
 }
 
