@@ -11,7 +11,7 @@ use session_core::{Config, Session, SessionStore};
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = Arc::new(Config::default());
-    // No directory given: `<temp dir>/session-files-<uid>`, created with
+    // No directory given: `<temp dir>/session-files-<euid>`, created with
     // mode 0700. A directory of your own must be private too (owned by this
     // user, mode 0700); the cookie name and age come from the session config.
     let file_store = FileConfig::new().session_config(&config).build()?;

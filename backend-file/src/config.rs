@@ -31,7 +31,7 @@ const MAX_COOKIE_AGE: i64 = 100 * 366 * 24 * 3600;
 /// | [`allow_shared_directory`](Self::allow_shared_directory) | - | off: the directory must be private |
 /// | [`cookie_name`](Self::cookie_name) | `SESSION_COOKIE_NAME` (the file-name prefix) | `sessionid` |
 /// | [`cookie_age`](Self::cookie_age) | `SESSION_COOKIE_AGE` | 1,209,600 s |
-/// | [`codec`](Self::codec) | `SECRET_KEY` via the Django codec | compact JSON |
+/// | [`codec`](Self::codec) | `SECRET_KEY` via the Django codec | ASCII-only compact JSON |
 /// | [`fsync`](Self::fsync) | (Django never syncs) | on |
 /// | [`max_file_bytes`](Self::max_file_bytes) | - | 4 MiB |
 /// | [`stale_temp_age`](Self::stale_temp_age) | - | one minute |

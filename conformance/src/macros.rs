@@ -20,7 +20,8 @@
 /// that test several harnesses in one file.
 ///
 /// A test passes when its check passes; prints `off: <check>: <reason>` and
-/// passes when a capability switches the check off; prints
+/// passes when a capability flag or the harness's answer switches the check
+/// off; prints
 /// `skipped: <backend>: <reason>` and passes when the harness returns
 /// [`Skip`](crate::Skip), unless `SESSION_TEST_REQUIRE` names the backend;
 /// and panics with the [`Failure`](crate::Failure) otherwise. Property-test

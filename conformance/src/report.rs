@@ -8,8 +8,11 @@ use std::time::Duration;
 pub enum Outcome {
     /// Every assertion held.
     Pass,
-    /// A capability flag of the store switched the check off, where
-    /// DESIGN.md allows it; the reason names the flag.
+    /// A capability flag of the store, or the harness's answer
+    /// ([`Harness::corrupt`](crate::Harness::corrupt) gave
+    /// `Corruption::NotApplicable`, [`Harness::django_secret`](crate::Harness::django_secret)
+    /// gave `None`), switched the check off where the design allows it; the
+    /// reason says which.
     Off(String),
     /// The harness could not open its store ([`Skip`](crate::Skip)).
     Skipped(String),

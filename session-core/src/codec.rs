@@ -2,8 +2,10 @@
 //!
 //! A store picks one [`Codec`]:
 //!
-//! - [`Codec::Json`] (the default): compact JSON of the data map. Fast, and
-//!   readable by anything, but not by Django.
+//! - [`Codec::Json`] (the default): ASCII-only compact JSON of the data map
+//!   (Python's `json.dumps(separators=(",", ":"))`, non-ASCII as `\uXXXX`,
+//!   written by [`signing::pyjson`](crate::signing::pyjson)). Readable by
+//!   anything, but unsigned, so not by Django's session backends.
 //! - [`Codec::Django`]: Django's `session_data` format, `signing.dumps(data,
 //!   salt="django.contrib.sessions.SessionStore", compress=True)`, so a
 //!   database table or a file directory can be shared with a Django
@@ -35,7 +37,7 @@ pub const MIN_SECRET_KEY_LENGTH: usize = 16;
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub enum Codec {
-    /// Compact JSON of the data map.
+    /// ASCII-only compact JSON of the data map.
     #[default]
     Json,
     /// Django's signed `session_data` format.

@@ -8,7 +8,8 @@ use session_core::signing::{BadSignature, UnsignError};
 
 /// A cookie-signing secret that is too short to sign with: the secret key
 /// or a fallback key has fewer than [`MIN_SECRET_KEY_LENGTH`] (16) bytes,
-/// the same rule as the signed-cookie session store and Django's codec.
+/// the same minimum as the signed-cookie session store and the primary key
+/// of session-core's Django codec.
 ///
 /// Returned by [`CookieSigning::new`](crate::CookieSigning::new),
 /// [`CookieSigning::with_fallback_keys`](crate::CookieSigning::with_fallback_keys)

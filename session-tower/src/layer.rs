@@ -72,7 +72,8 @@ impl SessionLayer {
 
     /// Also accepts the session key in request header `name`, and returns a
     /// new or changed key in response header `name`. A request carrying the
-    /// header uses it (rather than a cookie), and gets no session cookie.
+    /// header uses it (rather than a cookie), and gets no session cookie (a
+    /// cookie it also sent is deleted if the session ends empty).
     /// When such a session ends empty (logout), the response carries the
     /// header with an empty value: the client should forget its token. The
     /// key is never read from the URL.
