@@ -1,0 +1,96 @@
+//! A forged signed cookie's text never reaches the logs or the response:
+//! a quoted cookie value can carry CR/LF (`\015\012`), which would forge
+//! log lines or reflect attacker text.
+//!
+//! This test has its own binary: tracing caches a callsite's interest the
+//! first time any thread reaches it, so a log capture must not run beside
+//! other tests that reach the same callsites.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use axum::response::IntoResponse;
+use common::{signing_layer, with_cookies};
+use http::StatusCode;
+use session_core::MockClock;
+use session_tower::CookieSigning;
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Metadata, Subscriber};
+
+/// Every event's fields, as text.
+#[derive(Default, Clone)]
+struct Capture(Arc<Mutex<Vec<String>>>);
+
+struct Fields<'a>(&'a mut String);
+
+impl Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0.push_str(&format!(" {}={value:?}", field.name()));
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.push_str(&format!(" {}={value}", field.name()));
+    }
+}
+
+impl Subscriber for Capture {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &Attributes<'_>) -> Id {
+        Id::from_u64(1)
+    }
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, event: &Event<'_>) {
+        let mut line = event.metadata().target().to_owned();
+        event.record(&mut Fields(&mut line));
+        self.0.lock().unwrap().push(line);
+    }
+    fn enter(&self, _: &Id) {}
+    fn exit(&self, _: &Id) {}
+}
+
+const SECRET: &str = "conformance-secret";
+
+/// `value:timestamp:` then a "signature" that unquotes to CR, LF and a
+/// forged log line.
+const FORGED: &str = "\"v:1Z:\\015\\012ERROR forged line\"";
+
+#[tokio::test]
+async fn rejected_signature_is_logged_by_kind_and_answered_generically() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let layer = signing_layer(
+        &MockClock::at_unix(1_700_000_000),
+        CookieSigning::new(SECRET).unwrap(),
+    );
+    let (got, _) = with_cookies(&layer, &[("c", FORGED)], |c| c.get_signed("c", "", None)).await;
+    let err = got.unwrap_err();
+    assert!(err.is_bad_signature());
+    assert!(
+        err.to_string().contains("forged"),
+        "the error itself keeps Django's message"
+    );
+
+    let logs = capture.0.lock().unwrap().clone();
+    let rejected: Vec<&String> = logs
+        .iter()
+        .filter(|l| l.starts_with("session::suspicious"))
+        .collect();
+    assert_eq!(rejected.len(), 1, "{logs:?}");
+    assert!(rejected[0].contains("signature mismatch"), "{logs:?}");
+    for line in &logs {
+        assert!(!line.contains("forged"), "client text logged: {line:?}");
+        assert!(!line.contains('\n') && !line.contains('\r'), "{line:?}");
+    }
+
+    let response = err.into_response();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body = axum::body::to_bytes(response.into_body(), 1024)
+        .await
+        .unwrap();
+    assert_eq!(&body[..], b"Bad signature");
+}
