@@ -7,6 +7,11 @@
 //! it cannot write to (`chmod 0555`, or `chattr +i` when running as root,
 //! since root ignores permission bits). Setting `SESSION_FILE_TEST_NO_MOUNT=1`
 //! forces that fallback.
+//!
+//! A write cut short part-way is proved everywhere, without privileges: a
+//! child process runs with a 16 KiB file-size limit (`ulimit -f`, with
+//! `SIGXFSZ` ignored so the write fails with `EFBIG` instead of killing the
+//! process) and saves a record larger than that.
 
 mod common;
 
@@ -164,4 +169,80 @@ async fn unwritable_directory(dir: &Path) {
     let err = result.expect_err("unwritable");
     assert_eq!(err.kind(), ErrorKind::Storage, "{err}");
     assert_eq!(loaded.expect("load"), Some(before));
+}
+
+/// The directory the size-limited child works in.
+const CHILD_DIR: &str = "SESSION_FILE_TEST_LIMITED_DIR";
+
+/// A write that fails part-way (the file-size limit, `EFBIG`) is a typed
+/// error, leaves no temporary file, and the previous record still loads
+/// (R1, R2). Runs [`child_writes_past_the_file_size_limit`] in a child
+/// process, so it needs no privileges and never skips.
+#[test]
+fn r2_a_write_cut_short_keeps_the_previous_record() {
+    let dir = private_tempdir();
+    let exe = std::env::current_exe().expect("test binary");
+    let out = Command::new("bash")
+        .args(["-c", r#"trap '' XFSZ; ulimit -f 16 && exec "$0" "$@""#])
+        .arg(exe)
+        .args([
+            "--exact",
+            "child_writes_past_the_file_size_limit",
+            "--ignored",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
+        .env(CHILD_DIR, dir.path())
+        .output()
+        .expect("run the child");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("1 passed") && stdout.contains("CHILD DONE"),
+        "the size-limited child failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    println!("{stdout}");
+}
+
+/// Runs in a child process with a 16 KiB file-size limit; does nothing
+/// unless run by [`r2_a_write_cut_short_keeps_the_previous_record`].
+#[tokio::test]
+#[ignore = "run in a size-limited child process by r2_a_write_cut_short_keeps_the_previous_record"]
+async fn child_writes_past_the_file_size_limit() {
+    let Some(dir) = std::env::var_os(CHILD_DIR).map(PathBuf::from) else {
+        return;
+    };
+    let clock = MockClock::at_unix(1_700_000_000);
+    let store = store(&dir, &clock);
+    let before = record(&clock, json!("before"));
+    let key = store.create(&before).await.expect("create under the limit");
+
+    let bigger = record(&clock, json!("x".repeat(64 * 1024)));
+    let err = store.save(&key, &bigger).await.expect_err("past the limit");
+    // EFBIG: the store names it "too large", like an oversized record.
+    assert_eq!(err.kind(), ErrorKind::TooLarge, "{err}");
+    assert_eq!(err.backend(), "file");
+    println!("FIGURE backend=file test=write_cut_short error={err:?}");
+    assert_eq!(store.load(&key).await.expect("load"), Some(before.clone()));
+    let err = store.create(&bigger).await.expect_err("past the limit");
+    assert_eq!(err.kind(), ErrorKind::TooLarge, "{err}");
+
+    let names: Vec<_> = fs::read_dir(&dir)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(
+        names.len(),
+        1,
+        "only the session file, no temporary file: {names:?}"
+    );
+
+    let after = record(&clock, json!("after"));
+    store
+        .save(&key, &after)
+        .await
+        .expect("a small save still works");
+    assert_eq!(store.load(&key).await.expect("load"), Some(after));
+    println!("CHILD DONE");
 }
