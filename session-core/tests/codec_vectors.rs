@@ -253,4 +253,13 @@ fn e3_expiry_functions_with_explicit_arguments() {
         date(Some(StoredExpiry::Seconds(0))),
         k["date_expiry_zero"].as_str().expect("date")
     );
+    // Django with USE_TZ=False stores a naive date (frozen time + 10 s);
+    // it is read as UTC.
+    let naive = k["use_tz_false_timedelta_10s_stored"]
+        .as_str()
+        .expect("naive date");
+    assert_eq!(
+        parse_iso(naive).expect("naive ISO parses"),
+        frozen(&v) + session_core::time::Duration::seconds(10)
+    );
 }

@@ -47,7 +47,7 @@ fn signed_sample(compress: bool) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::default())]
 
     /// G1: dumps then loads returns the same value, compressed or not, at
     /// any timestamp.
