@@ -5,6 +5,12 @@ mod login;
 pub mod store_url;
 mod views;
 
+/// Compiles the workspace README's Rust snippets (its quickstart) as
+/// doctests of this crate, so `cargo test --workspace` checks them.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 

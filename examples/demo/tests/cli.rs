@@ -2,8 +2,10 @@
 //! a short secret key, no password printed, and a real run on an ephemeral
 //! port.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_session-demo");
 
@@ -76,33 +78,60 @@ fn short_secret_key_is_refused() {
     );
 }
 
+/// How long the test waits for the server's address line and its answer: a
+/// safety net so that a bug fails the test instead of hanging CI.
+const LIMIT: Duration = Duration::from_secs(30);
+
+/// Kills the server when the test ends, even by a panic.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[tokio::test]
 async fn serves_on_an_ephemeral_port_and_warns_without_secret() {
-    let mut child = Command::new(BIN)
-        .args(["--listen", "127.0.0.1:0", "--store", "memory"])
-        .env_remove("SESSION_SECRET_KEY")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
+    let mut server = Server(
+        Command::new(BIN)
+            .args(["--listen", "127.0.0.1:0", "--store", "memory"])
+            .env_remove("SESSION_SECRET_KEY")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = server.0.stdout.take().unwrap();
+    let mut stderr = server.0.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let read = BufReader::new(stdout).read_line(&mut line).map(|_| line);
+        let _ = tx.send(read);
+    });
+    let line = rx
+        .recv_timeout(LIMIT)
+        .unwrap_or_else(|e| panic!("no address line from the server within {LIMIT:?}: {e}"))
         .unwrap();
     let base = line
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .to_owned();
-    let body = reqwest::get(format!("{base}/session/get?key=k"))
+    let client = reqwest::Client::builder().timeout(LIMIT).build().unwrap();
+    let body = client
+        .get(format!("{base}/session/get?key=k"))
+        .send()
         .await
         .unwrap()
         .text()
         .await
         .unwrap();
-    child.kill().unwrap();
-    let out = child.wait_with_output().unwrap();
+    server.0.kill().unwrap();
+    let mut err = String::new();
+    stderr.read_to_string(&mut err).unwrap();
     assert_eq!(body, "The value of k in session is Session data not found");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("SESSION_SECRET_KEY is not set"), "{stderr}");
+    assert!(err.contains("SESSION_SECRET_KEY is not set"), "{err}");
 }

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{Demo, bare, browser, set_cookie_value, text};
+use common::{Demo, bare, browser, set_cookie_value, text, within};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::{Client, StatusCode};
 use session_core::{SessionKey, SessionStore};
@@ -349,7 +349,9 @@ async fn untouched_session_makes_no_store_call(backend: &str) {
 }
 
 /// Two concurrent requests on one session; one logs out while the other is
-/// saving. The saving one answers 400 and the session stays gone (L1).
+/// saving. On a server-side store the saving one answers 400 and the session
+/// stays gone (L1). The signed-cookie store has nothing to revoke: the
+/// saving request re-signs the data it loaded and logs the browser back in.
 async fn concurrent_logout_interrupts_the_other_request(backend: &str) {
     let demo = Demo::start(backend).await;
     let client = browser();
@@ -362,18 +364,35 @@ async fn concurrent_logout_interrupts_the_other_request(backend: &str) {
     let cookie = set_cookie_value(&login, "sessionid").unwrap();
 
     demo.probe.hold_next_save();
-    let slow = {
+    let mut slow = {
         let client = client.clone();
         let url = demo.url("/session/set?key=cart&value=3");
         tokio::spawn(async move { client.get(url).send().await.unwrap() })
     };
-    demo.probe.held_save_started().await;
+    within("the slow request's held save to start", async {
+        tokio::select! {
+            () = demo.probe.held_save_started() => {}
+            done = &mut slow => panic!("the slow request ended before saving: {done:?}"),
+        }
+    })
+    .await;
     let logout = client.post(demo.url("/logout")).send().await.unwrap();
     assert_eq!(logout.status(), StatusCode::OK);
+    assert_eq!(
+        set_cookie_value(&logout, "sessionid").as_deref(),
+        Some("\"\""),
+        "the logout deletes the browser's cookie"
+    );
     demo.probe.release_save();
-    let slow = slow.await.unwrap();
+    let slow = within("the slow request's answer", slow).await.unwrap();
 
     let key = SessionKey::parse(&cookie).unwrap();
+    let replay = || {
+        bare()
+            .get(demo.url("/mine"))
+            .header(COOKIE, format!("sessionid={cookie}"))
+            .send()
+    };
     if demo.server_side() {
         assert_eq!(
             slow.status(),
@@ -385,16 +404,44 @@ async fn concurrent_logout_interrupts_the_other_request(backend: &str) {
             demo.probe.inner().load(&key).await.unwrap().is_none(),
             "no resurrected session"
         );
-        let replay = bare()
-            .get(demo.url("/mine"))
-            .header(COOKIE, format!("sessionid={cookie}"))
+        assert_eq!(replay().await.unwrap().status(), StatusCode::FOUND);
+        let mine = client.get(demo.url("/mine")).send().await.unwrap();
+        assert_eq!(
+            mine.status(),
+            StatusCode::FOUND,
+            "the browser stays logged out"
+        );
+    } else {
+        // No revocation: nothing on the server to delete, so the slow
+        // request saves what it loaded (the login, plus its cart) and sends
+        // the browser a new, valid, logged-in cookie after the logout's
+        // deletion.
+        assert_eq!(slow.status(), StatusCode::OK);
+        let resigned = set_cookie_value(&slow, "sessionid").expect("a new session cookie");
+        assert_ne!(resigned, "\"\"");
+        assert_ne!(
+            resigned, cookie,
+            "the data changed (the cart), so the cookie did"
+        );
+        let mine = client.get(demo.url("/mine")).send().await.unwrap();
+        assert_eq!(
+            text(mine).await,
+            (StatusCode::OK, "Welcome, carol".to_owned()),
+            "the browser is logged in again"
+        );
+        let cart = client
+            .get(demo.url("/session/get?key=cart"))
             .send()
             .await
             .unwrap();
-        assert_eq!(replay.status(), StatusCode::FOUND);
-    } else {
-        // Nothing on the server to delete: the signed cookie just gets re-signed.
-        assert_eq!(slow.status(), StatusCode::OK);
+        assert_eq!(text(cart).await.1, "The value of cart in session is 3");
+        // And the cookie the logout was meant to end still verifies: a
+        // logout cannot invalidate a copy of a signed cookie.
+        assert!(demo.probe.inner().load(&key).await.unwrap().is_some());
+        assert_eq!(
+            text(replay().await.unwrap()).await,
+            (StatusCode::OK, "Welcome, carol".to_owned())
+        );
     }
 }
 

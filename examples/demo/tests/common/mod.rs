@@ -1,8 +1,10 @@
 //! Shared helpers of the demo's end-to-end tests.
 #![allow(dead_code, unreachable_pub)]
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use reqwest::header::SET_COOKIE;
 use reqwest::{Client, StatusCode, redirect};
@@ -12,6 +14,18 @@ use session_demo::store_url::{StoreOptions, StoreUrl};
 use session_demo::{DemoOptions, app, start};
 
 pub const SECRET: &str = "an-end-to-end-test-secret-key-of-some-length";
+
+/// How long a test waits for something that should happen at once (a
+/// request's answer, a held save starting). A safety net so that a bug fails
+/// the test with a message instead of hanging CI; no test sleeps.
+pub const LIMIT: Duration = Duration::from_secs(30);
+
+/// Awaits `f`, failing the test if it takes longer than [`LIMIT`].
+pub async fn within<F: IntoFuture>(what: &str, f: F) -> F::Output {
+    tokio::time::timeout(LIMIT, f)
+        .await
+        .unwrap_or_else(|_| panic!("timed out after {LIMIT:?} waiting for {what}"))
+}
 
 /// The store wrapper the tests watch: counts calls, can hold a save.
 pub type Probe = ProbeStore<dyn SessionStore>;
@@ -67,18 +81,21 @@ fn private_tempdir() -> tempfile::TempDir {
     dir
 }
 
-/// A browser: keeps cookies, does not follow redirects.
+/// A browser: keeps cookies, does not follow redirects, gives up on a
+/// request after [`LIMIT`].
 pub fn browser() -> Client {
     Client::builder()
+        .timeout(LIMIT)
         .cookie_store(true)
         .redirect(redirect::Policy::none())
         .build()
         .unwrap()
 }
 
-/// A client without a cookie jar.
+/// A client without a cookie jar; gives up on a request after [`LIMIT`].
 pub fn bare() -> Client {
     Client::builder()
+        .timeout(LIMIT)
         .redirect(redirect::Policy::none())
         .build()
         .unwrap()
