@@ -7,10 +7,11 @@
 //! caches a callsite's interest the first time any thread reaches it, so a
 //! log capture must not run beside other tests.
 
+mod common;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use serde_json::Value;
 use session_core::codec::{Codec, DjangoCodec};
 
 #[derive(Clone, Default)]
@@ -33,15 +34,6 @@ impl Write for Captured {
     }
 }
 
-fn vectors() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../testdata/django/vectors.json"
-    );
-    let text = std::fs::read_to_string(path).expect("vectors.json is readable");
-    serde_json::from_str(&text).expect("vectors.json is JSON")
-}
-
 #[test]
 fn g2_bad_signatures_are_logged_as_django_logs_them() {
     let captured = Captured::default();
@@ -53,7 +45,7 @@ fn g2_bad_signatures_are_logged_as_django_logs_them() {
         .finish();
     tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
 
-    let v = vectors();
+    let v = common::vectors();
     let secret = v["secret_key"].as_str().expect("secret");
     let plain = Codec::django(secret).expect("key");
     let with_fallback = Codec::Django(

@@ -1,5 +1,5 @@
-//! Helpers shared by the signing vector tests (`signing_vectors.rs` and
-//! `signing_object_vectors.rs`): the recorded vectors and checks of
+//! Helpers shared by the vector tests (`signing_vectors.rs`,
+//! `signing_object_vectors.rs`, `suspicious_log.rs`): the recorded vectors and checks of
 //! outcomes against them.
 
 // Each test binary uses a different part of this module.
