@@ -5,6 +5,7 @@ use std::fmt::Debug;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 
@@ -139,6 +140,11 @@ pub(crate) struct Cx<'h, H: Harness> {
     pub(crate) h: &'h H,
     pub(crate) check: &'static str,
     opened: Mutex<Vec<Ctx>>,
+    /// Set once the harness has opened a store, in this check or (see
+    /// [`Cx::after_reached`]) in an earlier check of the same run.
+    reached: AtomicBool,
+    /// Set when the check ended on a skip after the store was reached.
+    lost: AtomicBool,
 }
 
 impl<'h, H: Harness> Cx<'h, H> {
@@ -147,7 +153,29 @@ impl<'h, H: Harness> Cx<'h, H> {
             h,
             check,
             opened: Mutex::new(Vec::new()),
+            reached: AtomicBool::new(false),
+            lost: AtomicBool::new(false),
         }
+    }
+
+    /// The same context, told whether an earlier check of the run reached
+    /// the store: a later [`Skip`](crate::Skip) then means the store was
+    /// lost, which fails the check.
+    pub(crate) fn after_reached(self, reached: bool) -> Self {
+        self.reached.store(reached, Ordering::Relaxed);
+        self
+    }
+
+    /// True once the harness has opened a store for this check (or for an
+    /// earlier one, see [`Cx::after_reached`]).
+    pub(crate) fn reached(&self) -> bool {
+        self.reached.load(Ordering::Relaxed)
+    }
+
+    /// True when the check failed because the store, once reached, could
+    /// no longer be opened.
+    pub(crate) fn lost(&self) -> bool {
+        self.lost.load(Ordering::Relaxed)
     }
 
     /// The backend's name.
@@ -171,7 +199,10 @@ impl<'h, H: Harness> Cx<'h, H> {
             }
         }
         match self.h.open(ctx).await {
-            Ok(store) => Ok(Arc::new(store)),
+            Ok(store) => {
+                self.reached.store(true, Ordering::Relaxed);
+                Ok(Arc::new(store))
+            }
             Err(skip) => Err(Stop::Skip(skip.0)),
         }
     }
@@ -200,25 +231,42 @@ impl<'h, H: Harness> Cx<'h, H> {
         for ctx in &opened {
             self.h.cleanup(ctx).await;
         }
-        let backend = self.backend().to_owned();
+        self.report(result)
+    }
+
+    /// Names the backend and the check in a stopped check's result.
+    ///
+    /// A [`Skip`](crate::Skip) passes as [`Outcome::Skipped`] only while the
+    /// store has never been reached and `SESSION_TEST_REQUIRE` does not
+    /// name the backend; otherwise it is a `setup` failure.
+    fn report(&self, result: Checked) -> Result<Outcome, Failure> {
+        let failure = |rule, message| Failure {
+            rule,
+            backend: self.backend().to_owned(),
+            check: self.check,
+            message,
+        };
         match result {
             Ok(outcome) => Ok(outcome),
-            Err(Stop::Skip(reason)) if required(self.backend()) => Err(Failure {
-                rule: "setup",
-                backend,
-                check: self.check,
-                message: format!(
+            Err(Stop::Skip(reason)) if self.reached() => {
+                self.lost.store(true, Ordering::Relaxed);
+                Err(failure(
+                    "setup",
+                    format!(
+                        "the store of `{}` was opened earlier in this run, then could not be opened: {reason}",
+                        self.backend()
+                    ),
+                ))
+            }
+            Err(Stop::Skip(reason)) if required(self.backend()) => Err(failure(
+                "setup",
+                format!(
                     "{REQUIRE_VAR} names `{}` but its store cannot be opened: {reason}",
                     self.backend()
                 ),
-            }),
+            )),
             Err(Stop::Skip(reason)) => Ok(Outcome::Skipped(reason)),
-            Err(Stop::Fail { rule, message }) => Err(Failure {
-                rule,
-                backend,
-                check: self.check,
-                message,
-            }),
+            Err(Stop::Fail { rule, message }) => Err(failure(rule, message)),
         }
     }
 }
@@ -317,7 +365,9 @@ pub(crate) const MALFORMED_KEYS: &[&str] = &[
     "abcdefgh:ijklmnop",
 ];
 
-/// Values no cookie can carry at all; a session drops them at once.
+/// Values no cookie can carry at all; a session drops them at once: empty,
+/// spaces, cookie separators, non-ASCII, quotes, backslashes, and a NUL
+/// byte (which would cut a C string or a file path short).
 pub(crate) const UNPARSEABLE_KEYS: &[&str] = &[
     "",
     "a b c d e f g h",
@@ -325,6 +375,7 @@ pub(crate) const UNPARSEABLE_KEYS: &[&str] = &[
     "ключключключ",
     "abcdefgh\"x",
     "a\\b\\c\\defgh",
+    "abcdefgh\0x",
 ];
 
 /// True for a key of 32 characters of `[a-z0-9]` (K1).
@@ -333,4 +384,22 @@ pub(crate) fn is_k1_key(key: &str) -> bool {
         && key
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use session_core::SessionKey;
+
+    #[test]
+    fn key_lists_hold_what_they_claim() {
+        for raw in MALFORMED_KEYS {
+            let key = SessionKey::parse(raw).expect("a malformed key still parses");
+            assert!(!key.is_server_key(), "{raw:?} is a server key");
+        }
+        for raw in UNPARSEABLE_KEYS {
+            assert!(SessionKey::parse(raw).is_none(), "{raw:?} parses");
+        }
+        assert!(UNPARSEABLE_KEYS.iter().any(|raw| raw.contains('\0')));
+    }
 }

@@ -29,9 +29,16 @@ pub use report::{CheckReport, Failure, Outcome, Report, RuleSummary};
 /// and returns a per-check and per-rule [`Report`].
 ///
 /// This is the runtime entry point the command-line tool uses to test a
-/// live deployment; `suite!` runs the same checks as separate tests. When
-/// the harness returns [`Skip`], the remaining checks are reported skipped
-/// without opening it again (or failed, if `SESSION_TEST_REQUIRE` names it).
+/// live deployment; `suite!` runs the same checks as separate tests.
+///
+/// When the harness returns [`Skip`] before it has ever opened a store (its
+/// server is not configured), the check and the remaining ones are reported
+/// skipped without opening it again, and the report is still a success,
+/// unless `SESSION_TEST_REQUIRE` names the backend (then each skip is a
+/// failure). A [`Skip`] after the harness has opened a store, in an earlier
+/// check or earlier in the same check, means the store was lost mid-run:
+/// that check fails with rule `setup`, the remaining checks are reported
+/// skipped with that reason, and [`Report::is_success`] is false.
 ///
 /// ```no_run
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {

@@ -23,8 +23,9 @@
 /// passes when a capability flag or the harness's answer switches the check
 /// off; prints
 /// `skipped: <backend>: <reason>` and passes when the harness returns
-/// [`Skip`](crate::Skip), unless `SESSION_TEST_REQUIRE` names the backend;
-/// and panics with the [`Failure`](crate::Failure) otherwise. Property-test
+/// [`Skip`](crate::Skip) before it has opened a store, unless
+/// `SESSION_TEST_REQUIRE` names the backend (a `Skip` after the check has
+/// opened a store means the store was lost, and fails); and panics with the [`Failure`](crate::Failure) otherwise. Property-test
 /// failures are saved as seeds in the crate's
 /// `proptest-regressions/conformance.txt` and replayed first on later runs.
 #[macro_export]

@@ -12,6 +12,19 @@ tokio::task_local! {
     pub(crate) static REGRESSIONS_DIR: PathBuf;
 }
 
+/// Runs `body` with `dir` as the crate directory whose
+/// `proptest-regressions/conformance.txt` the property tests read saved
+/// seeds from and append failing seeds to, as a stamped test does with its
+/// crate's `CARGO_MANIFEST_DIR`.
+///
+/// The setting holds for `body` only (a task-local, not an environment
+/// variable), so tests running in parallel can each use their own
+/// directory. Outside it, [`run`](crate::run) and the check functions
+/// neither read nor save seeds.
+pub async fn with_regressions_dir<F: Future>(dir: impl Into<PathBuf>, body: F) -> F::Output {
+    REGRESSIONS_DIR.scope(dir.into(), body).await
+}
+
 /// Runs one stamped test: builds the runtime `#[tokio::test(flavor =
 /// "multi_thread", worker_threads = 2)]` would, runs the check, prints
 /// `off:`/`skipped:` lines and panics on a failure.

@@ -14,7 +14,9 @@ pub enum Outcome {
     /// gave `None`), switched the check off where the design allows it; the
     /// reason says which.
     Off(String),
-    /// The harness could not open its store ([`Skip`](crate::Skip)).
+    /// The harness could not open its store ([`Skip`](crate::Skip)) and
+    /// had not opened one before in the run, or the check was not run
+    /// after an earlier check was skipped or lost the store.
     Skipped(String),
 }
 
@@ -86,6 +88,10 @@ pub struct RuleSummary {
 }
 
 /// The result of [`run`](crate::run): every check against one backend.
+///
+/// A skip before the store was ever opened is [`Outcome::Skipped`]; a skip
+/// after it was opened (the store was lost mid-run) is a `setup`
+/// [`Failure`], and the checks after it are reported skipped.
 #[derive(Debug, Clone)]
 pub struct Report {
     /// The backend's name.
@@ -96,6 +102,12 @@ pub struct Report {
 
 impl Report {
     /// True when no check failed.
+    ///
+    /// Skipped checks count as passing: a skip only stays a skip while the
+    /// store has never been opened in the run. A store that was opened and
+    /// then could not be opened again fails the check where that happened
+    /// (rule `setup`), so a run that loses its server halfway is never a
+    /// success.
     pub fn is_success(&self) -> bool {
         self.checks.iter().all(|c| c.result.is_ok())
     }

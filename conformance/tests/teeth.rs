@@ -4,7 +4,7 @@
 mod mutants;
 
 use mutants::{BrokenHarness, Bug};
-use session_conformance::{CHECKS, Report, run};
+use session_conformance::{__private, CHECKS, Outcome, Report, checks, run};
 
 async fn report(bug: Bug) -> Report {
     let report = run(&BrokenHarness(bug)).await;
@@ -241,4 +241,213 @@ fn run_is_send() {
     fn assert_send<T: Send>(_: &T) {}
     let future = run(&session_conformance::MemoryHarness);
     assert_send(&future);
+}
+
+/// The model check's failure on `UpsertsOnSave`: the rule, the backend, the
+/// minimal operation sequence (one save to a key with no live record) and
+/// the seed that reproduces it.
+async fn model_failure(dir: Option<&std::path::Path>) -> session_conformance::Failure {
+    let harness = BrokenHarness(Bug::UpsertsOnSave);
+    let check = checks::l1_e5_model_random_sequences_match_the_reference(&harness);
+    let result = match dir {
+        Some(dir) => __private::with_regressions_dir(dir, check).await,
+        None => check.await,
+    };
+    result.expect_err("the model check catches a store that upserts on save")
+}
+
+/// The operation count of a property-test failure message.
+fn sequence_length(message: &str) -> Option<usize> {
+    let rest = message.split("minimal sequence of ").nth(1)?;
+    rest.split(' ').next()?.parse().ok()
+}
+
+/// The hex seed of a property-test failure message.
+fn seed(message: &str) -> Option<&str> {
+    let rest = message.split("seed: cc ").nth(1)?;
+    let hex = rest.get(..64)?;
+    hex.bytes().all(|b| b.is_ascii_hexdigit()).then_some(hex)
+}
+
+/// A fresh temporary directory for a regressions file.
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!(
+        "session-conformance-{name}-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+    ))
+}
+
+/// A seed whose sequence `UpsertsOnSave` fails, shrunk to three handle
+/// operations. If the operation generator changes, this test says so;
+/// replace the seed by one the new generator fails with.
+const UPSERT_SEED: &str = "a884be495af12809f72ee5657901ec07c18810cbe683ea4a36e26754a122325e";
+
+/// Replayed from a saved seed, the model check's failure is deterministic:
+/// it names the rule, the backend, the minimal operation sequence and the
+/// seed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn model_failures_name_the_minimal_sequence_and_the_seed() {
+    let dir = temp_dir("minimal");
+    let file = dir.join("proptest-regressions").join("conformance.txt");
+    std::fs::create_dir_all(dir.join("proptest-regressions")).expect("a temporary directory");
+    std::fs::write(&file, format!("# a saved seed\ncc {UPSERT_SEED} # saved\n"))
+        .expect("a regressions file");
+    for _ in 0..3 {
+        let failure = model_failure(Some(&dir)).await;
+        println!("{failure}");
+        assert_eq!(failure.rule, "L1", "{failure}");
+        assert_eq!(failure.backend, "upserts-on-save");
+        assert!(
+            failure.to_string().starts_with(
+                "[L1] upserts-on-save: l1_e5_model_random_sequences_match_the_reference: \
+                 the store disagrees with the reference model; minimal sequence of 3 operations:\n    \
+                 1. s2.save()\n    2. s2.delete()\n    3. s2.save()\n  \
+                 first disagreement at step 3 `s2.save()`:\n"
+            ),
+            "the seed no longer shrinks to the expected sequence (has the generator changed?): {failure}"
+        );
+        assert_eq!(seed(&failure.message), Some(UPSERT_SEED), "{failure}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Without a regressions directory (as `run` is called), a failure from a
+/// fresh random seed still lists its minimal sequence and its seed, and
+/// saves nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_model_failures_list_their_sequence_and_seed() {
+    let failure = model_failure(None).await;
+    let len = sequence_length(&failure.message).expect("an operation count");
+    let listed = failure
+        .message
+        .lines()
+        .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .count();
+    assert!(len >= 1 && listed == len, "{failure}");
+    assert!(seed(&failure.message).is_some(), "no seed line: {failure}");
+    assert!(!failure.message.contains("saved to"), "{failure}");
+}
+
+/// A failing seed is appended to `proptest-regressions/conformance.txt`
+/// under the regressions directory, and the next run replays it first: it
+/// fails with the same seed rather than a fresh random one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_seeds_are_saved_and_replayed_first() {
+    let dir = temp_dir("regressions");
+    let file = dir.join("proptest-regressions").join("conformance.txt");
+
+    let first = model_failure(Some(&dir)).await;
+    let saved = std::fs::read_to_string(&file).expect("the failing seed was saved");
+    let first_seed = seed(&first.message).expect("a seed line").to_owned();
+    assert!(
+        first
+            .message
+            .contains(&format!("(saved to {}; ", file.display())),
+        "{first}"
+    );
+    assert!(saved.starts_with("# "), "the file starts with its header");
+    let lines: Vec<&str> = saved.lines().filter(|l| l.starts_with("cc ")).collect();
+    assert_eq!(
+        lines,
+        [format!(
+            "cc {first_seed} # l1_e5_model_random_sequences_match_the_reference on upserts-on-save: L1, {} operations",
+            sequence_length(&first.message).unwrap_or_default()
+        )],
+        "one seed line naming the check, the backend and the rule:\n{saved}"
+    );
+
+    let second = model_failure(Some(&dir)).await;
+    assert_eq!(
+        seed(&second.message),
+        Some(first_seed.as_str()),
+        "the saved seed is replayed first and reproduces the failure: {second}"
+    );
+    assert_eq!(second.message, first.message, "the same minimal sequence");
+    let again = std::fs::read_to_string(&file).expect("still there");
+    assert_eq!(again, saved, "a replayed seed is not saved twice");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A harness whose store opens `opens` times, then is gone, as a live
+/// deployment that loses its server halfway through a run.
+struct Flaky {
+    opens: usize,
+    count: std::sync::atomic::AtomicUsize,
+}
+
+#[session_conformance::async_trait]
+impl session_conformance::Harness for Flaky {
+    type Store = session_core::MemoryStore;
+    fn name(&self) -> &'static str {
+        "flaky"
+    }
+    async fn open(
+        &self,
+        ctx: &session_conformance::Ctx,
+    ) -> Result<Self::Store, session_conformance::Skip> {
+        let n = self
+            .count
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if n >= self.opens {
+            return Err(session_conformance::Skip("connection refused".into()));
+        }
+        Ok(session_core::MemoryStore::new()
+            .with_clock(ctx.shared_clock())
+            .with_key_generator(ctx.keys.clone()))
+    }
+    async fn corrupt(
+        &self,
+        _ctx: &session_conformance::Ctx,
+        _key: &session_core::SessionKey,
+    ) -> session_conformance::Corruption {
+        session_conformance::Corruption::NotApplicable("keeps typed records")
+    }
+}
+
+/// A store that was reachable and then is not fails the run where it was
+/// lost (in the first check, or in a later one), and the checks after it
+/// are reported not run: the report is never a success.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_lost_mid_run_fails_the_report() {
+    for opens in [1, 5, 40] {
+        let harness = Flaky {
+            opens,
+            count: std::sync::atomic::AtomicUsize::new(0),
+        };
+        let report = run(&harness).await;
+        assert!(!report.is_success(), "{report}");
+        let failures: Vec<_> = report.failures().collect();
+        assert_eq!(failures.len(), 1, "{report}");
+        let lost = failures[0];
+        assert_eq!(lost.rule, "setup");
+        assert!(
+            lost.message.contains(
+                "the store of `flaky` was opened earlier in this run, then could not be opened: connection refused"
+            ),
+            "{lost}"
+        );
+        let at = report
+            .checks
+            .iter()
+            .position(|c| c.result.is_err())
+            .unwrap_or_default();
+        println!("{opens} opens: lost in check {at} `{}`", lost.check);
+        assert!(
+            opens < 40 || at > 0,
+            "40 opens outlast the first check, so the loss is in a later one"
+        );
+        assert!(
+            report.checks[..at]
+                .iter()
+                .all(|c| matches!(c.result, Ok(Outcome::Pass | Outcome::Off(_))))
+        );
+        assert!(report.checks[at + 1..].iter().all(|c| matches!(
+            &c.result,
+            Ok(Outcome::Skipped(reason)) if reason.starts_with(&format!("not run: the store was lost during `{}`", lost.check))
+        )), "{report}");
+    }
 }

@@ -55,18 +55,26 @@ macro_rules! define_checks {
             $(CheckInfo { name: stringify!($name), rules: &[$($rule),+], doc: $doc },)*
         ];
 
+        /// Runs every check in order. After the first skip the remaining
+        /// checks are reported skipped without opening the store again.
+        /// A skip once the store has been reached (by an earlier check or
+        /// earlier in the same check) is a `setup` failure instead: the
+        /// store was lost mid-run, and the checks after it are reported
+        /// skipped with that reason, so the report is not a success.
         pub(crate) async fn run_all<H: Harness>(harness: &H) -> Report {
             let mut checks = Vec::with_capacity(CHECKS.len());
-            let mut skipped: Option<String> = None;
+            let mut state = RunState::default();
             $(
                 let start = Instant::now();
-                let result = match &skipped {
-                    Some(reason) => Ok(Outcome::Skipped(reason.clone())),
-                    None => $name(harness).await,
+                let result = match state.stopped() {
+                    Some(reason) => Ok(Outcome::Skipped(reason)),
+                    None => {
+                        let cx = Cx::new(harness, stringify!($name)).after_reached(state.reached);
+                        let result = cx.finish($module::$name(&cx)).await;
+                        state.record(&result, cx.reached(), cx.lost());
+                        result
+                    }
                 };
-                if let Ok(Outcome::Skipped(reason)) = &result {
-                    skipped = Some(reason.clone());
-                }
                 checks.push(CheckReport {
                     check: stringify!($name),
                     rules: &[$($rule),+],
@@ -74,11 +82,42 @@ macro_rules! define_checks {
                     elapsed: start.elapsed(),
                 });
             )*
-            // The last check's skip is never read.
-            drop(skipped);
             Report { backend: harness.name().to_owned(), checks }
         }
     };
 }
 
 crate::__with_checks!(define_checks!());
+
+/// Where [`run_all`] is: whether the store was ever opened, and why the
+/// checks stopped opening it, if they did.
+#[derive(Debug, Default)]
+struct RunState {
+    /// The harness opened a store in some check so far.
+    reached: bool,
+    /// Why the remaining checks are not run.
+    stopped: Option<String>,
+}
+
+impl RunState {
+    /// The skip reason of a check not run, once a skip or a lost store
+    /// stopped the run.
+    fn stopped(&self) -> Option<String> {
+        self.stopped.clone()
+    }
+
+    /// Takes in one check's result; `reached` says whether the store has
+    /// been opened so far, `lost` whether the check failed because it
+    /// could no longer be opened.
+    fn record(&mut self, result: &Result<Outcome, Failure>, reached: bool, lost: bool) {
+        self.reached |= reached;
+        self.stopped = match result {
+            Ok(Outcome::Skipped(reason)) => Some(reason.clone()),
+            Err(failure) if lost => Some(format!(
+                "not run: the store was lost during `{}`: {}",
+                failure.check, failure.message
+            )),
+            _ => None,
+        };
+    }
+}

@@ -274,25 +274,50 @@ fn regressions_file() -> Option<PathBuf> {
         .ok()
 }
 
+/// The comment a new regressions file starts with; the committed
+/// `proptest-regressions/conformance.txt` of this crate starts with it too.
+const HEADER: &str = "\
+# Seeds of conformance property-test failures (session-conformance).
+#
+# Each line `cc <64 hex digits> # <check> on <backend>: <rule>, <n> operations`
+# is the seed of one failing case. A failing property test appends its seed
+# here, and every run replays the seeds of this file before it generates new
+# cases, so a failure found once is checked again on every later run.
+# Commit this file. Only `cc ` lines are read; comments and blank lines
+# are ignored.
+";
+
+/// The seeds saved in the crate's regressions file, in file order.
 fn saved_seeds() -> Vec<Seed> {
-    let Some(text) = regressions_file().and_then(|path| std::fs::read_to_string(path).ok()) else {
-        return Vec::new();
-    };
+    regressions_file()
+        .and_then(|path| std::fs::read_to_string(path).ok())
+        .map(|text| parse_seeds(&text))
+        .unwrap_or_default()
+}
+
+/// The seeds of a regressions file's `cc <hex>` lines. Comment lines,
+/// blank lines and lines whose seed is not 64 hex digits are ignored.
+fn parse_seeds(text: &str) -> Vec<Seed> {
     text.lines()
-        .filter_map(|line| line.strip_prefix("cc "))
+        .filter_map(|line| line.trim_start().strip_prefix("cc "))
         .filter_map(|rest| rest.split_whitespace().next().and_then(unhex))
         .collect()
 }
 
+/// Appends `seed` to the regressions file unless it is there already, and
+/// returns the file's path; `None` outside a stamped test or when the file
+/// cannot be written (the failure is reported either way).
 fn save_seed(seed: &Seed, check: &str, backend: &str, rule: &str, len: usize) -> Option<PathBuf> {
     let path = regressions_file()?;
     let existing = std::fs::read_to_string(&path).unwrap_or_default();
-    if existing.contains(&hex(seed)) {
+    if parse_seeds(&existing).contains(seed) {
         return Some(path);
     }
     let mut text = existing;
     if text.is_empty() {
-        text.push_str("# Seeds of conformance property-test failures (session-conformance).\n# They are replayed before new cases on every run; commit this file.\n");
+        text.push_str(HEADER);
+    } else if !text.ends_with('\n') {
+        text.push('\n');
     }
     let _ = writeln!(
         text,
@@ -313,5 +338,27 @@ mod tests {
         let seed: Seed = std::array::from_fn(|i| (i * 7) as u8);
         assert_eq!(unhex(&hex(&seed)), Some(seed));
         assert_eq!(unhex("zz"), None);
+    }
+
+    #[test]
+    fn regressions_files_keep_only_cc_lines() {
+        let seed: Seed = std::array::from_fn(|i| i as u8);
+        let text = format!(
+            "{HEADER}\n  # cc {h}\ncc {h} # l1 on file: L1, 2 operations\ncc nothex\ncc {h}00\n",
+            h = hex(&seed)
+        );
+        assert_eq!(parse_seeds(&text), vec![seed]);
+        assert!(parse_seeds(HEADER).is_empty());
+    }
+
+    #[test]
+    fn the_committed_regressions_file_parses() {
+        let text = include_str!("../../proptest-regressions/conformance.txt");
+        assert!(
+            text.starts_with(HEADER),
+            "the committed file keeps the header"
+        );
+        let seeds = text.lines().filter(|l| l.starts_with("cc ")).count();
+        assert_eq!(parse_seeds(text).len(), seeds, "every seed line parses");
     }
 }
