@@ -10,51 +10,17 @@
 mod common;
 
 use std::fs;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 
 use common::private_tempdir;
 use session_backend_file::FileConfig;
+use session_conformance::logs::{LogCapture, suspicious_lines};
 use session_core::serde_json::{Map, json};
 use session_core::time;
 use session_core::{MockClock, Record, SessionKey, SessionStore};
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Captured {
-    fn take(&self) -> String {
-        let bytes = std::mem::take(&mut *self.0.lock().expect("lock"));
-        String::from_utf8(bytes).expect("utf-8")
-    }
-}
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn suspicious(log: &str) -> Vec<&str> {
-    log.lines()
-        .filter(|l| l.contains("session::suspicious"))
-        .collect()
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn r1_corrupt_files_are_logged_as_suspicious() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+    let captured = LogCapture::install();
 
     let dir = private_tempdir();
     let clock = MockClock::at_unix(1_700_000_000);
@@ -74,7 +40,7 @@ async fn r1_corrupt_files_are_logged_as_suspicious() {
     .expect("write");
     assert!(store.load(&corrupt).await.expect("load").is_none());
     let log = captured.take();
-    let lines = suspicious(&log);
+    let lines = suspicious_lines(&log);
     assert_eq!(lines.len(), 1, "{log}");
     assert!(lines[0].contains("WARN"), "{log}");
     assert!(lines[0].contains("backend=\"file\""), "{log}");
@@ -91,5 +57,5 @@ async fn r1_corrupt_files_are_logged_as_suspicious() {
     clock.advance_secs(10);
     assert!(store.load(&expired).await.expect("load").is_none());
     let log = captured.take();
-    assert!(suspicious(&log).is_empty(), "{log}");
+    assert!(suspicious_lines(&log).is_empty(), "{log}");
 }

@@ -4,6 +4,7 @@
 mod cx;
 mod harness;
 mod list;
+pub mod logs;
 mod macros;
 mod memory;
 mod model;
