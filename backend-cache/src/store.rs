@@ -188,6 +188,7 @@ impl SessionStore for CacheStore {
     }
 
     async fn create(&self, record: &Record) -> Result<SessionKey> {
+        record.check_depth(Operation::Create, BACKEND)?;
         insert_with_fresh_key(BACKEND, &*self.keys, |key| async move {
             self.check_size(&key, record, Operation::Create)?;
             Ok(self.insert_if_absent(key, record).await)
@@ -196,6 +197,7 @@ impl SessionStore for CacheStore {
     }
 
     async fn save(&self, key: &SessionKey, record: &Record) -> Result<SessionKey> {
+        record.check_depth(Operation::Save, BACKEND)?;
         if !key.is_server_key() {
             return Err(Error::interrupted(Operation::Save, BACKEND));
         }

@@ -206,6 +206,7 @@ impl SessionStore for FileStore {
     }
 
     async fn create(&self, record: &Record) -> Result<SessionKey> {
+        record.check_depth(Operation::Create, BACKEND)?;
         insert_with_fresh_key(BACKEND, &*self.inner.keys, |key| {
             let record = record.clone();
             self.blocking(Operation::Create, move |inner| inner.create(&key, &record))
@@ -214,6 +215,7 @@ impl SessionStore for FileStore {
     }
 
     async fn save(&self, key: &SessionKey, record: &Record) -> Result<SessionKey> {
+        record.check_depth(Operation::Save, BACKEND)?;
         if !key.is_server_key() {
             return Err(Error::interrupted(Operation::Save, BACKEND));
         }

@@ -289,10 +289,12 @@ impl SessionStore for SignedCookieStore {
     }
 
     async fn create(&self, record: &Record) -> Result<SessionKey> {
+        record.check_depth(Operation::Create, BACKEND)?;
         self.encode(record, Operation::Create)
     }
 
     async fn save(&self, _key: &SessionKey, record: &Record) -> Result<SessionKey> {
+        record.check_depth(Operation::Save, BACKEND)?;
         self.encode(record, Operation::Save)
     }
 

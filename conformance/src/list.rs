@@ -35,6 +35,8 @@ macro_rules! __with_checks {
             // ----- data -----
             [data, d1_values_round_trip_exactly, ["D1"],
                 "D1: unicode, control characters, full i64/u64 integers, floats, null, empty and nested values and key order round-trip exactly through the store."]
+            [data, d1_nesting_to_the_limit_round_trips_and_deeper_is_refused, ["D1", "R2"],
+                "D1: data nested MAX_DEPTH (100) levels deep round-trips; one level deeper is refused at create and save with a Serialization error, and the previous record still loads."]
             [data, d1_handle_values_round_trip_through_save_and_load, ["D1", "D2"],
                 "D1: the same values written through the session handle read back identically, typed and untyped, after a reload."]
             [concurrency, d1_concurrent_sessions_stay_isolated, ["D1"],

@@ -84,9 +84,11 @@ impl SessionStore for CookieStore {
         Ok(self.decode(key).filter(|r| r.is_live_at(now)))
     }
     async fn create(&self, record: &Record) -> Result<SessionKey> {
+        record.check_depth(Operation::Create, self.name())?;
         self.encode(record, Operation::Create)
     }
     async fn save(&self, _key: &SessionKey, record: &Record) -> Result<SessionKey> {
+        record.check_depth(Operation::Save, self.name())?;
         self.encode(record, Operation::Save)
     }
     async fn exists(&self, _key: &SessionKey) -> Result<bool> {

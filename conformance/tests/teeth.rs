@@ -161,6 +161,9 @@ teeth! {
     torn_writes_are_caught: TornWrites => [
         r2_concurrent_saves_never_tear_a_record,
     ];
+    ignoring_the_depth_limit_is_caught: IgnoresDepthLimit => [
+        d1_nesting_to_the_limit_round_trips_and_deeper_is_refused,
+    ];
 }
 
 /// The reference store passes everything: the mutants fail for their bug.

@@ -22,7 +22,7 @@ pub use error::{BoxError, Error, ErrorKind, Operation, Result};
 pub use expiry::{Expiry, StoredExpiry};
 pub use key::{KeyGenerator, RandomKeys, SessionKey, SharedKeyGenerator};
 pub use memory::MemoryStore;
-pub use record::{Data, EXPIRY_KEY, Record};
+pub use record::{Data, EXPIRY_KEY, MAX_DEPTH, Record};
 pub use session::Session;
 pub use store::{SessionStore, insert_with_fresh_key};
 

@@ -112,6 +112,7 @@ impl SessionStore for MemoryStore {
     }
 
     async fn create(&self, record: &Record) -> Result<SessionKey> {
+        record.check_depth(Operation::Create, self.name())?;
         insert_with_fresh_key(self.name(), &*self.keys, |key| {
             std::future::ready(Ok(self.insert_if_absent(key, record)))
         })
@@ -119,6 +120,7 @@ impl SessionStore for MemoryStore {
     }
 
     async fn save(&self, key: &SessionKey, record: &Record) -> Result<SessionKey> {
+        record.check_depth(Operation::Save, self.name())?;
         let now = self.clock.now();
         let mut records = self.records();
         match records.get_mut(key) {

@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
+use serde_json::Value;
 use time::OffsetDateTime;
+
+use crate::error::{Error, ErrorKind, Operation, Result};
 
 /// Session data: string keys to JSON values, in insertion order (rule D1).
 ///
@@ -13,6 +16,17 @@ pub type Data = serde_json::Map<String, serde_json::Value>;
 
 /// The key inside the data under which a per-session expiry is kept (rule E2).
 pub const EXPIRY_KEY: &str = "_session_expiry";
+
+/// The deepest nesting session data may have (rule D1): the data map is
+/// level 1 and every object or array inside adds one.
+///
+/// Every store refuses deeper data at `create` and `save` with
+/// [`ErrorKind::Serialization`] (through [`Record::check_depth`]), before it
+/// writes anything, so that whatever one store accepts every store reads
+/// back: JSON readers stop at a fixed depth (serde_json at 128 levels), and
+/// a store may wrap the data a level or two deeper. Without the limit a
+/// store that encodes would acknowledge a save it could never load.
+pub const MAX_DEPTH: usize = 100;
 
 /// One stored session.
 ///
@@ -44,5 +58,93 @@ impl Record {
     /// comparison Django's database backend uses on load.
     pub fn is_live_at(&self, now: OffsetDateTime) -> bool {
         self.expires_at > now
+    }
+
+    /// Refuses data nested deeper than [`MAX_DEPTH`] with a
+    /// [`ErrorKind::Serialization`] error naming `operation` and `backend`.
+    /// Every store calls it first in `create` and `save`.
+    pub fn check_depth(&self, operation: Operation, backend: &str) -> Result<()> {
+        if exceeds_max_depth(&self.data) {
+            return Err(
+                Error::new(ErrorKind::Serialization, operation, backend.to_owned()).with_context(
+                    format!("session data nested more than {MAX_DEPTH} levels deep"),
+                ),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// True when `data` nests deeper than [`MAX_DEPTH`]. Iterative, so any
+/// depth is measured without recursion; allocates nothing for flat data.
+fn exceeds_max_depth(data: &Data) -> bool {
+    fn containers<'a>(
+        values: impl Iterator<Item = &'a Value>,
+        level: usize,
+    ) -> impl Iterator<Item = (&'a Value, usize)> {
+        values
+            .filter(|v| matches!(v, Value::Object(_) | Value::Array(_)))
+            .map(move |v| (v, level))
+    }
+    let mut pending: Vec<(&Value, usize)> = containers(data.values(), 2).collect();
+    while let Some((value, level)) = pending.pop() {
+        if level > MAX_DEPTH {
+            return true;
+        }
+        match value {
+            Value::Object(map) => pending.extend(containers(map.values(), level + 1)),
+            Value::Array(items) => pending.extend(containers(items.iter(), level + 1)),
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Data whose deepest value sits `levels` levels down, the map itself
+    /// being level 1.
+    fn nested(levels: usize) -> Data {
+        let mut value = Value::from(1);
+        for i in 1..levels {
+            value = if i % 2 == 0 {
+                Value::Array(vec![value])
+            } else {
+                Value::Object(Data::from_iter([("k".to_owned(), value)]))
+            };
+        }
+        Data::from_iter([("deep".to_owned(), value)])
+    }
+
+    #[test]
+    fn d1_depth_limit_is_exact() {
+        assert!(!exceeds_max_depth(&Data::new()));
+        assert!(!exceeds_max_depth(&nested(1)));
+        assert!(!exceeds_max_depth(&nested(MAX_DEPTH)));
+        assert!(exceeds_max_depth(&nested(MAX_DEPTH + 1)));
+        assert!(exceeds_max_depth(&nested(10 * MAX_DEPTH)));
+        let at = OffsetDateTime::UNIX_EPOCH;
+        let err = Record::new(nested(MAX_DEPTH + 1), at)
+            .check_depth(Operation::Save, "memory")
+            .expect_err("too deep");
+        assert_eq!(err.kind(), ErrorKind::Serialization);
+        assert_eq!(err.operation(), Operation::Save);
+        assert_eq!(err.backend(), "memory");
+        Record::new(nested(MAX_DEPTH), at)
+            .check_depth(Operation::Create, "memory")
+            .expect("at the limit");
+    }
+
+    /// The limit leaves room: data at the limit, wrapped in two more
+    /// levels, still parses with serde_json's default reader.
+    #[test]
+    fn d1_data_at_the_limit_parses_back() {
+        let data = nested(MAX_DEPTH);
+        let wrapped = serde_json::json!({"outer": [data]});
+        let text = serde_json::to_string(&wrapped).expect("encode");
+        let back: Value = serde_json::from_str(&text).expect("parses");
+        assert_eq!(back, wrapped);
     }
 }

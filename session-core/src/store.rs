@@ -83,10 +83,13 @@ pub trait SessionStore: Send + Sync + std::fmt::Debug {
     ///   overwritten. On a collision another key is drawn, up to
     ///   [`CREATE_ATTEMPTS`] times (K4); see [`insert_with_fresh_key`].
     /// - A client-side store returns the encoded record as the key.
+    /// - Data nested deeper than [`MAX_DEPTH`](crate::MAX_DEPTH) is refused
+    ///   before anything is written ([`Record::check_depth`], D1).
     ///
     /// # Errors
     /// [`ErrorKind::KeyCollision`] when every attempt collided;
-    /// [`ErrorKind::TooLarge`] when the record cannot be stored; engine errors.
+    /// [`ErrorKind::TooLarge`] when the record cannot be stored;
+    /// [`ErrorKind::Serialization`] when it is nested too deep; engine errors.
     async fn create(&self, record: &Record) -> Result<SessionKey>;
 
     /// Replaces the live record stored under `key` and returns the key under
@@ -98,11 +101,18 @@ pub trait SessionStore: Send + Sync + std::fmt::Debug {
     ///   was deleted, flushed, expired or cleared, or `key` is not a key of
     ///   this store) nothing is written (L1). There is no window in which a
     ///   concurrent delete can be undone.
+    /// - Two saves of one key race as whole records: the last one written
+    ///   wins and a load never sees a mix of the two (R2). Like Django,
+    ///   there is no merge and no optimistic version check, so one
+    ///   request's changes can replace another's made at the same time.
+    /// - Data nested deeper than [`MAX_DEPTH`](crate::MAX_DEPTH) is refused
+    ///   before anything is written ([`Record::check_depth`], D1).
     ///
     /// # Errors
     /// [`ErrorKind::Interrupted`] when the record is gone (server-side stores);
-    /// [`ErrorKind::TooLarge`]; engine errors, after which the previous
-    /// record is intact (R2).
+    /// [`ErrorKind::TooLarge`]; [`ErrorKind::Serialization`] when it is
+    /// nested too deep; engine errors, after which the previous record is
+    /// intact (R2).
     async fn save(&self, key: &SessionKey, record: &Record) -> Result<SessionKey>;
 
     /// True iff a live record is stored under `key` (L5). Always false for a

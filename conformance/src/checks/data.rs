@@ -1,7 +1,7 @@
 //! D1: values round-trip exactly, through the store and through a session.
 
 use serde_json::{Map, Value, json};
-use session_core::{Data, Record, SessionStore};
+use session_core::{Data, ErrorKind, MAX_DEPTH, Record, SessionStore};
 
 use crate::cx::{Checked, Cx, Expect, ensure, ensure_eq, record, session};
 use crate::harness::Harness;
@@ -192,4 +192,48 @@ pub(crate) async fn d1_handle_values_round_trip_through_save_and_load<H: Harness
         "get::<String> of a unicode value"
     );
     Ok(Outcome::Pass)
+}
+
+/// Data whose deepest container sits `levels` levels down, the data map
+/// itself being level 1 (objects and arrays alternate).
+fn nested(levels: usize) -> Data {
+    let mut value = json!("bottom");
+    for level in 1..levels {
+        value = if level % 2 == 0 {
+            json!([value])
+        } else {
+            json!({ "k": value })
+        };
+    }
+    Map::from_iter([("deep".to_owned(), value)])
+}
+
+pub(crate) async fn d1_nesting_to_the_limit_round_trips_and_deeper_is_refused<H: Harness>(
+    cx: &Cx<'_, H>,
+) -> Checked {
+    let (_ctx, store) = cx.open().await?;
+    let at_limit = record(&*store, nested(MAX_DEPTH));
+    let key = store
+        .create(&at_limit)
+        .await
+        .ok_or_fail("D1", "create of data nested MAX_DEPTH levels deep")?;
+    round_trip(&*store, &key, &at_limit, "load of data at the depth limit").await?;
+    let too_deep = record(&*store, nested(MAX_DEPTH + 1));
+    store.create(&too_deep).await.err_kind(
+        ErrorKind::Serialization,
+        "D1",
+        "create of data nested one level past MAX_DEPTH",
+    )?;
+    store.save(&key, &too_deep).await.err_kind(
+        ErrorKind::Serialization,
+        "D1",
+        "save of data nested one level past MAX_DEPTH",
+    )?;
+    round_trip(
+        &*store,
+        &key,
+        &at_limit,
+        "load after the refused save (R2: the previous record is intact)",
+    )
+    .await
 }

@@ -65,6 +65,9 @@ pub(crate) enum Bug {
     /// atomic by a lock inside the store instance, so two instances over one
     /// engine race (K4, L1).
     LocksPerInstance,
+    /// Accepts data nested past `MAX_DEPTH`, which stores that encode
+    /// could not read back.
+    IgnoresDepthLimit,
 }
 
 impl Bug {
@@ -93,6 +96,7 @@ impl Bug {
             Bug::ForgetsOnReopen => "forgets-on-reopen",
             Bug::ForgetsDeletesOnReopen => "forgets-deletes-on-reopen",
             Bug::LocksPerInstance => "locks-per-instance",
+            Bug::IgnoresDepthLimit => "ignores-depth-limit",
         }
     }
 

@@ -223,6 +223,9 @@ impl SessionStore for Broken {
     }
 
     async fn create(&self, record: &Record) -> Result<SessionKey> {
+        if self.bug != Bug::IgnoresDepthLimit {
+            record.check_depth(Operation::Create, self.name())?;
+        }
         let stored = self.stored(record);
         let key = match self.bug {
             Bug::GivesUpOnCollision => {
@@ -274,6 +277,9 @@ impl SessionStore for Broken {
     }
 
     async fn save(&self, key: &SessionKey, record: &Record) -> Result<SessionKey> {
+        if self.bug != Bug::IgnoresDepthLimit {
+            record.check_depth(Operation::Save, self.name())?;
+        }
         let interrupted = || Error::interrupted(Operation::Save, self.name().to_owned());
         let Some(slot) = self.slot(key) else {
             return Err(interrupted());
