@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 
 use crate::SameSite;
 use crate::error::CookieError;
+use crate::prefix::{CookiePrefix, check_cookie_prefix};
 use crate::signed::CookieSigning;
 use crate::wire::{self, CookieMap, CookieSpec};
 
@@ -158,6 +159,8 @@ impl SetCookie {
         {
             return Err(CookieError::InvalidAttribute("expires"));
         }
+        check_cookie_prefix(&self.name, self.secure, self.domain.as_deref(), &self.path)
+            .map_err(CookieError::Prefix)?;
         let mut max_age = self.max_age;
         let mut expires = None;
         match self.expires {
@@ -289,7 +292,10 @@ impl Cookies {
     /// when both a date-time expiry and a max age are given;
     /// [`CookieError::InvalidAttribute`] for a path, domain or raw expiry
     /// with `;` or a control character. (The value may hold anything: it is
-    /// quoted.)
+    /// quoted.) [`CookieError::Prefix`] for a name whose `__Secure-` or
+    /// `__Host-` prefix (any letter case) the attributes break: `__Secure-`
+    /// needs `secure(true)`; `__Host-` needs `secure(true)`, no domain and
+    /// path `/`. Browsers would drop such a cookie silently; Django sets it.
     pub fn set(&self, cookie: impl Into<SetCookie>) -> Result<(), CookieError> {
         let spec = cookie.into().into_spec(self.now())?;
         self.push(spec);
@@ -308,10 +314,13 @@ impl Cookies {
     /// Deletes a cookie with the path, domain and SameSite it was set with
     /// (Django's `delete_cookie(key, path, domain, samesite)`): value `""`,
     /// `Max-Age=0`, an `expires` in 1970, and `Secure` when the name starts
-    /// with `__Secure-` or `__Host-` or SameSite is `None`.
+    /// with `__Secure-` or `__Host-` (in any letter case) or SameSite is
+    /// `None`.
     ///
     /// # Errors
-    /// [`CookieError::InvalidName`], [`CookieError::InvalidAttribute`].
+    /// [`CookieError::InvalidName`], [`CookieError::InvalidAttribute`];
+    /// [`CookieError::Prefix`] for a `__Host-` cookie with a domain or a
+    /// path other than `/` (browsers would ignore that deletion).
     pub fn delete_with(
         &self,
         name: &str,
@@ -326,6 +335,8 @@ impl Cookies {
         if unsafe_text(path) || domain.is_some_and(unsafe_text) {
             return Err(CookieError::InvalidAttribute("Path or Domain"));
         }
+        // `Secure` is forced below, so only a `__Host-` Domain/Path can fail.
+        check_cookie_prefix(name, true, domain, path).map_err(CookieError::Prefix)?;
         self.push(deletion_spec(name, path, domain, samesite));
         Ok(())
     }
@@ -379,16 +390,16 @@ impl Cookies {
     }
 }
 
-/// Django's `delete_cookie` as a cookie spec.
+/// Django's `delete_cookie` as a cookie spec. `Secure` is forced for a
+/// `__Secure-`/`__Host-` name (matched in any letter case, where Django's
+/// check is case-sensitive) or SameSite `None`.
 pub(crate) fn deletion_spec(
     name: &str,
     path: &str,
     domain: Option<&str>,
     samesite: Option<SameSite>,
 ) -> CookieSpec {
-    let secure = name.starts_with("__Secure-")
-        || name.starts_with("__Host-")
-        || samesite == Some(SameSite::None);
+    let secure = CookiePrefix::of(name).is_some() || samesite == Some(SameSite::None);
     CookieSpec {
         name: name.to_owned(),
         value: String::new(),

@@ -6,6 +6,8 @@ use session_core::ErrorKind;
 use session_core::codec::MIN_SECRET_KEY_LENGTH;
 use session_core::signing::{BadSignature, UnsignError};
 
+use crate::prefix::CookiePrefixError;
+
 /// A cookie-signing secret that is too short to sign with: the secret key
 /// or a fallback key has fewer than [`MIN_SECRET_KEY_LENGTH`] (16) bytes,
 /// the same minimum as the signed-cookie session store and the primary key
@@ -67,6 +69,9 @@ pub enum CookieError {
     /// A signed cookie was set but the layer has no secret key
     /// ([`SessionLayer::with_secret_key`](crate::SessionLayer::with_secret_key)).
     NoSecretKey,
+    /// The name's `__Secure-`/`__Host-` prefix and the attributes disagree
+    /// (rule R18): browsers would drop the cookie without telling anyone.
+    Prefix(CookiePrefixError),
 }
 
 impl fmt::Display for CookieError {
@@ -85,11 +90,19 @@ impl fmt::Display for CookieError {
             CookieError::NoSecretKey => {
                 f.write_str("signed cookies need a secret key on the SessionLayer")
             }
+            CookieError::Prefix(err) => err.fmt(f),
         }
     }
 }
 
-impl std::error::Error for CookieError {}
+impl std::error::Error for CookieError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CookieError::Prefix(err) => Some(err),
+            _ => None,
+        }
+    }
+}
 
 /// A signed cookie could not be read (Django's `get_signed_cookie` raising).
 #[derive(Debug)]

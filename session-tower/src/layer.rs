@@ -8,6 +8,7 @@ use session_core::{Config, SessionStore};
 use tower_layer::Layer;
 
 use crate::error::SecretKeyError;
+use crate::prefix::{self, ConfigError};
 use crate::service::SessionService;
 use crate::signed::CookieSigning;
 
@@ -52,13 +53,67 @@ pub(crate) struct Settings {
     pub(crate) cookie: bool,
     pub(crate) header: Option<HeaderName>,
     pub(crate) signing: Option<Arc<CookieSigning>>,
+    pub(crate) cache_control: bool,
 }
 
 impl SessionLayer {
     /// Sessions kept in `store`, with Django's settings in `config`; the key
     /// travels in the cookie `config.cookie_name`. No header token, no
-    /// signed cookies until configured.
-    pub fn new(store: Arc<dyn SessionStore>, config: Config) -> Self {
+    /// signed cookies until configured; `Cache-Control: private, no-store`
+    /// on session-bearing responses (see
+    /// [`with_cache_control`](SessionLayer::with_cache_control)).
+    ///
+    /// **Cookie prefixes (R18).** When `config.cookie_name` starts with
+    /// `__Secure-` or `__Host-` (in any letter case) and the configuration
+    /// breaks the prefix's rule, browsers would drop the session cookie
+    /// without any error. This constructor repairs the configuration
+    /// instead: it turns `cookie_secure` on, and for `__Host-` also clears
+    /// `cookie_domain` and sets `cookie_path` to `/`; it logs one warning
+    /// (target `session::config`) naming what it changed.
+    /// [`try_new`](SessionLayer::try_new) refuses such a configuration
+    /// instead.
+    pub fn new(store: Arc<dyn SessionStore>, mut config: Config) -> Self {
+        let fixed = prefix::force_config(&mut config);
+        if !fixed.is_empty() {
+            let problems: Vec<String> = fixed.iter().map(ToString::to_string).collect();
+            tracing::warn!(
+                target: "session::config",
+                cookie = %config.cookie_name,
+                problems = %problems.join("; "),
+                "session cookie attributes forced to satisfy the cookie name prefix \
+                 (Secure on; for __Host-: no Domain, Path=/); use SessionLayer::try_new to refuse instead"
+            );
+        }
+        Self::build(store, config)
+    }
+
+    /// [`new`](SessionLayer::new), but a configuration whose cookie name
+    /// prefix cannot work is refused rather than repaired: a `__Secure-`
+    /// name needs `cookie_secure`; a `__Host-` name needs `cookie_secure`,
+    /// no `cookie_domain` and `cookie_path == "/"` (prefixes matched in any
+    /// letter case).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use session_core::{Config, MemoryStore};
+    /// use session_tower::{ConfigError, SessionLayer};
+    ///
+    /// let config = Config::default().with_cookie_name("__Host-sessionid");
+    /// let refused = SessionLayer::try_new(Arc::new(MemoryStore::new()), config.clone());
+    /// assert!(matches!(refused, Err(ConfigError::CookiePrefix(_))));
+    /// let layer = SessionLayer::try_new(Arc::new(MemoryStore::new()), config.with_cookie_secure(true))?;
+    /// # let _ = layer;
+    /// # Ok::<(), ConfigError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ConfigError::CookiePrefix`] with the first rule broken.
+    pub fn try_new(store: Arc<dyn SessionStore>, config: Config) -> Result<Self, ConfigError> {
+        prefix::check_config(&config)?;
+        Ok(Self::build(store, config))
+    }
+
+    fn build(store: Arc<dyn SessionStore>, config: Config) -> Self {
         Self {
             settings: Arc::new(Settings {
                 store,
@@ -66,6 +121,7 @@ impl SessionLayer {
                 cookie: true,
                 header: None,
                 signing: None,
+                cache_control: true,
             }),
         }
     }
@@ -95,6 +151,32 @@ impl SessionLayer {
         self
     }
 
+    /// Whether the layer adds `Cache-Control: private, no-store` (rule R21;
+    /// on by default, which Django does not do).
+    ///
+    /// When on, the header is added to a response that has no
+    /// `Cache-Control` of its own (the application's header always wins)
+    /// and that either
+    /// - belongs to a logged-in session: the session, as the handler left
+    ///   it, is loaded and holds [`USER_ID_KEY`](crate::auth::USER_ID_KEY)
+    ///   (`_auth_user_id`); or
+    /// - carries session credentials: the layer sets, refreshes or deletes
+    ///   the session cookie, or sends (or clears) the token header.
+    ///
+    /// A response whose handler never used the session gets nothing (the
+    /// session is not loaded to decide), nor does a response the layer
+    /// replaces with a 400/500 because saving failed.
+    pub fn with_cache_control(mut self, enabled: bool) -> Self {
+        self.settings_mut().cache_control = enabled;
+        self
+    }
+
+    /// Whether `Cache-Control: private, no-store` is added
+    /// ([`with_cache_control`](SessionLayer::with_cache_control)).
+    pub fn cache_control(&self) -> bool {
+        self.settings.cache_control
+    }
+
     /// The secret key of signed cookies (Django's `SECRET_KEY`).
     ///
     /// # Errors
@@ -115,7 +197,8 @@ impl SessionLayer {
         &self.settings.store
     }
 
-    /// The session settings.
+    /// The session settings (after [`new`](SessionLayer::new) repaired a
+    /// broken cookie prefix, the repaired ones).
     pub fn config(&self) -> &Config {
         &self.settings.config
     }
@@ -152,6 +235,7 @@ impl fmt::Debug for Settings {
             .field("cookie", &self.cookie)
             .field("header", &self.header)
             .field("signing", &self.signing)
+            .field("cache_control", &self.cache_control)
             .finish()
     }
 }

@@ -2,17 +2,20 @@
 #![deny(missing_docs)]
 
 pub mod auth;
+mod cache;
 mod cookies;
 mod error;
 #[cfg(feature = "axum")]
 mod extract;
 mod future;
 mod layer;
+mod prefix;
 mod service;
 mod signed;
 mod vary;
 pub mod wire;
 
+pub use cache::PRIVATE_NO_STORE;
 pub use cookies::{Cookies, Expires, SetCookie};
 pub use error::{
     CookieError, INTERRUPTED_MESSAGE, SecretKeyError, SessionFailure, SignedCookieError,
@@ -21,6 +24,7 @@ pub use error::{
 pub use extract::{MissingSessionLayer, Session};
 pub use future::ResponseFuture;
 pub use layer::{KeySource, SessionLayer};
+pub use prefix::{ConfigError, CookiePrefix, CookiePrefixError, check_cookie_prefix};
 pub use service::SessionService;
 pub use signed::CookieSigning;
 pub use vary::patch_vary;

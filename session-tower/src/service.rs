@@ -8,6 +8,7 @@ use http::{HeaderValue, Request, Response, StatusCode};
 use session_core::{Error, Session};
 use tower_service::Service;
 
+use crate::cache::{logged_in, patch_cache_control};
 use crate::cookies::{Cookies, deletion_spec};
 use crate::error::{INTERRUPTED_MESSAGE, SessionFailure};
 use crate::future::ResponseFuture;
@@ -120,6 +121,8 @@ async fn finish<B: Default>(
     let modified = session.modified();
     let empty = session.is_empty();
     let mut vary = false;
+    // The layer writes the session cookie or token header (R21).
+    let mut credentials = false;
     let delete_cookie = settings.cookie && state.cookie_present && empty;
     let discard_token = state.source == KeySource::Header && empty;
 
@@ -131,11 +134,13 @@ async fn finish<B: Default>(
                 config.cookie_domain.as_deref(),
                 config.cookie_samesite,
             ));
+            credentials = true;
         }
         if let (true, Some(name)) = (discard_token, &settings.header) {
             response
                 .headers_mut()
                 .insert(name.clone(), HeaderValue::from_static(""));
+            credentials = true;
         }
         vary = true;
     } else {
@@ -171,6 +176,7 @@ async fn finish<B: Default>(
                         samesite: config.cookie_samesite,
                         partitioned: false,
                     });
+                    credentials = true;
                 }
                 // The key goes in the header only to clients that use
                 // header transport, never to a browser using the cookie
@@ -182,6 +188,7 @@ async fn finish<B: Default>(
                     && let Ok(value) = HeaderValue::from_str(&key)
                 {
                     response.headers_mut().insert(name.clone(), value);
+                    credentials = true;
                 }
                 vary = true;
             }
@@ -198,6 +205,11 @@ async fn finish<B: Default>(
             names.push(name.as_str());
         }
         patch_vary(response.headers_mut(), &names);
+    }
+    // R21: a response carrying session credentials or a logged-in user's
+    // page is kept out of caches, unless the application chose otherwise.
+    if settings.cache_control && (credentials || logged_in(session).await) {
+        patch_cache_control(response.headers_mut());
     }
     response
 }

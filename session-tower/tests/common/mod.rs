@@ -1,6 +1,8 @@
 //! Shared helpers for the session-tower tests.
 #![allow(dead_code, unreachable_pub, unused_imports)]
 
+pub mod capture;
+
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 
