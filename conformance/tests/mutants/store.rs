@@ -16,8 +16,11 @@ use session_core::{
 
 use super::Bug;
 
-/// Operations started on any `LocksPerInstance` store, to let a check and
-/// the write that depends on it straddle another instance's operation.
+/// Operations of any `LocksPerInstance` store, to let a check and the write
+/// that depends on it straddle another instance's operation. Each counts
+/// once it has acted (a create or save after its check, a delete after the
+/// removal), so that a write waiting in its window resumes only after the
+/// other instance's check or removal: the race then happens every time.
 static OPERATIONS: AtomicU64 = AtomicU64::new(0);
 
 /// The engine: records by map key.
@@ -165,12 +168,12 @@ impl Broken {
     }
 
     /// Counts an operation of a `LocksPerInstance` store.
-    fn started(&self) -> u64 {
+    fn acted(&self) -> u64 {
         OPERATIONS.fetch_add(1, Ordering::SeqCst) + 1
     }
 
     /// Between a check (operation `seen`) and the write that depends on it,
-    /// lets other tasks run until another operation has started (bounded).
+    /// lets other tasks run until another operation has acted (bounded).
     async fn window(&self, seen: u64) {
         for _ in 0..256 {
             if OPERATIONS.load(Ordering::SeqCst) != seen {
@@ -247,11 +250,11 @@ impl SessionStore for Broken {
                 let mut created = None;
                 for _ in 0..CREATE_ATTEMPTS {
                     let key = self.keys.generate();
-                    let seen = self.started();
                     let taken = self
                         .records()
                         .get(key.as_str())
                         .is_some_and(|r| self.live(r));
+                    let seen = self.acted();
                     self.window(seen).await;
                     if !taken {
                         self.records()
@@ -309,8 +312,8 @@ impl SessionStore for Broken {
             tokio::task::yield_now().await;
         }
         if self.bug == Bug::LocksPerInstance {
-            let seen = self.started();
             let present = self.records().get(&slot).is_some_and(|r| self.live(r));
+            let seen = self.acted();
             self.window(seen).await;
             if !present {
                 return Err(interrupted());
@@ -344,11 +347,7 @@ impl SessionStore for Broken {
 
     async fn delete(&self, key: &SessionKey) -> Result<()> {
         let _atomic = match self.bug {
-            Bug::LocksPerInstance => {
-                let guard = self.instance.lock().await;
-                self.started();
-                Some(guard)
-            }
+            Bug::LocksPerInstance => Some(self.instance.lock().await),
             _ => None,
         };
         match (self.bug, self.slot(key)) {
@@ -360,6 +359,12 @@ impl SessionStore for Broken {
             _ => {}
         }
         let removed = self.slot(key).and_then(|slot| self.records().remove(&slot));
+        if self.bug == Bug::LocksPerInstance {
+            // Counted once the record is gone, so that a save waiting in
+            // its window on another instance writes after the removal: the
+            // resurrection the L1 race must see.
+            self.acted();
+        }
         if removed.is_none() && self.bug == Bug::DeleteMissingFails {
             return Err(Error::new(
                 ErrorKind::Storage,
