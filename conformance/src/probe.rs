@@ -98,7 +98,9 @@ impl<S: SessionStore + ?Sized> ProbeStore<S> {
     /// operation and the wrapped store's name, marked temporary, with
     /// context [`INJECTED_CONTEXT`](Self::INJECTED_CONTEXT). A failing `save`
     /// fails at once, without waiting for [`hold_next_save`](Self::hold_next_save).
-    /// Arming an operation again replaces its previous setting.
+    /// Arming an operation again replaces its previous setting. Arming any
+    /// other [`Operation`] (a handle-level one such as `Insert`) has no
+    /// effect: the store never performs it.
     pub fn fail_next(&self, operation: Operation) {
         self.arm(operation, Failing::Once);
     }

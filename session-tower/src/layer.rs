@@ -164,8 +164,10 @@ impl SessionLayer {
     ///   the session cookie, or sends (or clears) the token header.
     ///
     /// A response whose handler never used the session gets nothing (the
-    /// session is not loaded to decide), nor does a response the layer
-    /// replaces with a 400/500 because saving failed.
+    /// session is not loaded to decide) unless the layer deletes a session
+    /// cookie, or clears a token, that could never be a key (dropped
+    /// without a store call); nor does a response the layer replaces with
+    /// a 400/500 because saving failed.
     pub fn with_cache_control(mut self, enabled: bool) -> Self {
         self.settings_mut().cache_control = enabled;
         self

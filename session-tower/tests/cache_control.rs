@@ -119,6 +119,23 @@ async fn untouched_session_gets_nothing_and_is_never_loaded() {
     assert!(response.headers().get("vary").is_none());
 }
 
+/// A cookie that can never be a key is dropped without a store call and
+/// deleted, as Django deletes it, even when the handler never used the
+/// session: that deletion carries credentials, so it is not cacheable.
+#[tokio::test]
+async fn deleting_an_impossible_cookie_is_private_no_store() {
+    let (probe, layer) = layer();
+    let response = call(
+        &layer,
+        request_with_cookies(&[("sessionid", "abc")]),
+        |_req| async move { Response::new(Body::from("static")) },
+    )
+    .await;
+    assert_eq!(probe.calls(), 0, "the store is not asked");
+    assert_eq!(parse_set_cookie(&set_cookies(&response)[0]).value, "\"\"");
+    assert_eq!(cache_control(&response), Some(PRIVATE_NO_STORE));
+}
+
 /// Logout deletes the cookie: the response carries credentials' removal and
 /// is kept out of caches too.
 #[tokio::test]

@@ -46,6 +46,9 @@ impl From<CookieError> for Failure {
             CookieError::ExpiresAndMaxAge => {
                 Self::bad_request("Invalid cookie: expires and max_age together")
             }
+            // A `__Secure-`/`__Host-` name the demo's plain cookies cannot
+            // satisfy (they are not `Secure`): the client's choice, so 400.
+            CookieError::Prefix(_) => Self::bad_request("Invalid cookie name prefix"),
             other => {
                 tracing::error!(error = %other, "setting a cookie failed");
                 Self::internal()

@@ -56,6 +56,22 @@ async fn cookies_set_get_delete(backend: &str) {
         .await
         .unwrap();
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    // A prefixed name the demo's plain (not Secure) cookies cannot satisfy
+    // is the client's mistake: 400, never a 500 (R18).
+    for path in [
+        "/cookie/set?key=__Secure-x&value=1",
+        "/cookie/set?key=__host-x&value=1",
+        "/signed-cookie/set?key=__Host-x&value=1",
+    ] {
+        let refused = client.get(demo.url(path)).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{path}");
+        assert!(!refused.headers().contains_key(SET_COOKIE), "{path}");
+        assert_eq!(
+            text(refused).await.1,
+            "Invalid cookie name prefix",
+            "{path}"
+        );
+    }
     assert_eq!(
         demo.probe.calls(),
         0,
