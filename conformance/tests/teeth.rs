@@ -35,24 +35,36 @@ async fn report(bug: Bug) -> Report {
     report
 }
 
-/// Asserts that `bug` is caught, and by each of `expected` (check names).
-async fn caught(bug: Bug, expected: &[&str]) {
+/// The report on `bug`, asserted to fail: a suite that passes a broken
+/// store is a bug in the suite.
+async fn failing_report(bug: Bug) -> Report {
     let report = report(bug).await;
     assert!(
         !report.is_success(),
         "the suite passed the broken store `{}`:\n{report}",
         bug.name()
     );
+    report
+}
+
+/// Whether `check` failed in `report`; panics on a name that is no check.
+fn failed(report: &Report, check: &str) -> bool {
+    assert!(
+        CHECKS.iter().any(|c| c.name == check),
+        "no check named {check}"
+    );
+    report.get(check).expect("check ran").result.is_err()
+}
+
+/// Asserts that `bug` is caught, and by each of `expected` (check names).
+async fn caught(bug: Bug, expected: &[&str]) {
+    let report = failing_report(bug).await;
     for check in expected {
         assert!(
-            CHECKS.iter().any(|c| c.name == *check),
-            "no check named {check}"
-        );
-        let result = &report.get(check).expect("check ran").result;
-        assert!(
-            result.is_err(),
-            "{check} did not catch `{}`: {result:?}",
-            bug.name()
+            failed(&report, check),
+            "{check} did not catch `{}`: {:?}",
+            bug.name(),
+            report.get(check).expect("check ran").result
         );
     }
 }
@@ -63,24 +75,9 @@ async fn caught(bug: Bug, expected: &[&str]) {
 /// window is bounded so that the mutant stays fast), so the tooth is that
 /// the suite as a whole never passes it.
 async fn caught_by_a_race(bug: Bug, races: &[&str]) {
-    let report = report(bug).await;
-    assert!(
-        !report.is_success(),
-        "the suite passed the broken store `{}`:\n{report}",
-        bug.name()
-    );
-    let caught = races.iter().filter(|check| {
-        assert!(
-            CHECKS.iter().any(|c| c.name == **check),
-            "no check named {check}"
-        );
-        report.get(check).expect("check ran").result.is_err()
-    });
-    assert!(
-        caught.count() > 0,
-        "none of {races:?} caught `{}`",
-        bug.name()
-    );
+    let report = failing_report(bug).await;
+    let caught = races.iter().filter(|check| failed(&report, check)).count();
+    assert!(caught > 0, "none of {races:?} caught `{}`", bug.name());
 }
 
 /// Two store instances over one engine, each atomic only within itself:

@@ -14,6 +14,8 @@ use std::sync::{Arc, Mutex};
 
 use session_core::codec::{Codec, DjangoCodec};
 
+/// The log text, as `session_conformance::logs::LogCapture` keeps it (that
+/// crate depends on this one, so session-core's tests cannot use it).
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
 
