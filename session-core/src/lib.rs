@@ -10,6 +10,8 @@ pub mod expiry;
 pub mod key;
 pub mod memory;
 pub mod record;
+#[doc = include_str!("../docs/rules.md")]
+pub mod rules {}
 pub mod session;
 pub mod signing;
 pub mod store;
