@@ -42,7 +42,7 @@ pub(crate) fn off(reason: &str) -> Checked {
 }
 
 /// Why checks that need a server-side record are off for a client-side store.
-pub(crate) const OFF_CLIENT_SIDE: &str = "capabilities().server_side is false: a client-side store keeps no record, so exists, delete, revocation and the interrupted save do not apply (DESIGN.md §4 signed-cookie)";
+pub(crate) const OFF_CLIENT_SIDE: &str = "capabilities().server_side is false: a client-side store keeps no record, so exists, delete, revocation and the interrupted save do not apply (session_core::rules, L5)";
 /// Why clear_expired checks are off.
 pub(crate) const OFF_NO_CLEAR: &str = "capabilities().clear_expired is false: the engine expires records by itself and clear_expired is a no-op";
 /// Why checks of a client-side store's own contract are off.

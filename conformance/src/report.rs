@@ -11,7 +11,7 @@ pub enum Outcome {
     /// A capability flag of the store, or the harness's answer
     /// ([`Harness::corrupt`](crate::Harness::corrupt) gave
     /// `Corruption::NotApplicable`, [`Harness::django_secret`](crate::Harness::django_secret)
-    /// gave `None`), switched the check off where the design allows it; the
+    /// gave `None`), switched the check off where the rules allow it; the
     /// reason says which.
     Off(String),
     /// The harness could not open its store ([`Skip`](crate::Skip)) and
@@ -130,7 +130,7 @@ impl Report {
         self.checks.iter().find(|c| c.check == check)
     }
 
-    /// Pass/fail/off/skipped counts per rule, in DESIGN.md's order
+    /// Pass/fail/off/skipped counts per rule, in the order of [`session_core::rules`]
     /// (K1..K4, D1..D4, L1..L6, E1..E5, G1, G2, R1, R2).
     pub fn by_rule(&self) -> Vec<(&'static str, RuleSummary)> {
         let mut rules: Vec<(&'static str, RuleSummary)> = Vec::new();

@@ -2,7 +2,7 @@
 //! key is Django's `signed_cookies` value of the data (`signing.dumps` with
 //! compression), exists is false and delete a no-op. It proves the
 //! client-side paths of the suite work, that capability switches turn off
-//! exactly the checks DESIGN.md allows, and that client-side mutants are
+//! exactly the checks the rules allow, and that client-side mutants are
 //! caught.
 
 use async_trait::async_trait;
@@ -27,7 +27,7 @@ struct CookieStore {
     clock: SharedClock,
     salt: &'static str,
     /// The mutant: enforce only the default age, as Django's signed_cookies
-    /// does (ticket #19201), which DESIGN.md forbids.
+    /// does (ticket #19201), which rule E5 forbids.
     ignores_session_expiry: bool,
 }
 
@@ -137,7 +137,7 @@ const COOKIE: CookieHarness = CookieHarness {
 
 session_conformance::suite!(COOKIE);
 
-/// Exactly the checks DESIGN.md lets a client-side store switch off are off.
+/// Exactly the checks the rules let a client-side store switch off are off.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_allowed_checks_are_off_for_a_client_side_store() {
     let report = session_conformance::run(&COOKIE).await;

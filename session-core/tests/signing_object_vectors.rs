@@ -5,7 +5,7 @@
 //! backend's values and signed cookies. The primitives are in
 //! `signing_vectors.rs`.
 //!
-//! Rules (DESIGN.md §3, Signing): G1, byte compatibility with Django; G2,
+//! Rules (`docs/rules.md`, Signing): G1, byte compatibility with Django; G2,
 //! tampered, truncated, garbage or expired data fails with a typed error,
 //! never a panic.
 

@@ -4,7 +4,7 @@
 //! negative cases and key rotation. Objects, sessions and signed cookies are
 //! in `signing_object_vectors.rs`.
 //!
-//! Rules (DESIGN.md §3, Signing): G1, byte compatibility with Django; G2,
+//! Rules (`docs/rules.md`, Signing): G1, byte compatibility with Django; G2,
 //! tampered, truncated, garbage or expired data fails with a typed error,
 //! never a panic.
 

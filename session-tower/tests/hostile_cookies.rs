@@ -1,4 +1,4 @@
-//! R22 / T3: hostile `Cookie` headers through the real middleware.
+//! R22: hostile `Cookie` headers through the real middleware.
 //!
 //! Arbitrary bytes (non-UTF-8, quotes, backslashes, octal escapes, huge
 //! values, duplicated names, several `Cookie` headers) never panic and never

@@ -5,7 +5,7 @@
 //!
 //! Django's `db` engine is played by `MemoryStore` with Django's fixed keys
 //! and frozen clock; `signed_cookies` by `session-backend-signed-cookie`.
-//! Two signed-cookie scenarios assert our documented deviation (DESIGN.md,
+//! Two signed-cookie scenarios assert our documented deviation (rules.md,
 //! "Where we differ", K3): a bad or expired signed session cookie that the
 //! view reads is **deleted**, where Django re-issues an empty signed cookie.
 

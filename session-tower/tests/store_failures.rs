@@ -1,4 +1,4 @@
-//! R39 / T22: when the store fails, the middleware fails closed. A request is
+//! R39: when the store fails, the middleware fails closed. A request is
 //! never treated as authenticated with stale or empty data, nothing is
 //! written over a record that could not be read, no session cookie is set,
 //! and no error text reaches the client.

@@ -105,7 +105,7 @@ pub(crate) async fn r1_oversized_client_side_record_is_too_large<H: Harness>(
         return off(OFF_SERVER_SIDE);
     }
     let backend = store.name().to_owned();
-    // DESIGN.md §4: a record that would make a cookie over 4,096 bytes is a clear error.
+    // R1: a record that would make a cookie over 4,096 bytes is a clear error.
     let big = record(&*store, data([("blob", json!(incompressible(6_000)))]));
     names_backend(
         store.create(&big).await,

@@ -289,7 +289,7 @@ pub(crate) async fn l5_client_side_exists_is_always_false<H: Harness>(cx: &Cx<'_
     if store.capabilities().server_side {
         return off(OFF_SERVER_SIDE);
     }
-    // DESIGN.md §4: a client-side store's exists is always false.
+    // L5: a client-side store's exists is always false.
     let key = store
         .create(&record(&*store, data([("x", json!(1))])))
         .await

@@ -34,7 +34,7 @@ mod signing;
 pub struct CheckInfo {
     /// The function's and the stamped test's name.
     pub name: &'static str,
-    /// The DESIGN.md rules it proves; the first is its main rule.
+    /// The rules it proves ([`session_core::rules`]); the first is its main rule.
     pub rules: &'static [&'static str],
     /// One sentence on what it checks.
     pub doc: &'static str,
