@@ -15,10 +15,23 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::future::ResponseFuture;
-use crate::layer::KeySource;
+use crate::request::KeySource;
 
 /// The session entry holding the logged-in user's id (Django's `SESSION_KEY`).
 pub const USER_ID_KEY: &str = "_auth_user_id";
+
+/// Whether the session, as the handler left it, belongs to a logged-in user
+/// (holds [`USER_ID_KEY`]); asked by the layer's `Cache-Control` (rule R21).
+/// Only a session whose data is already loaded is looked at: this never
+/// touches the store (a lazy session that the handler did not use stays
+/// unloaded and counts as not logged in).
+pub(crate) async fn logged_in(session: &Session) -> bool {
+    if !session.is_loaded() {
+        return false;
+    }
+    // Loaded: `contains` reads the data in memory, no store I/O.
+    session.contains(USER_ID_KEY).await.unwrap_or(false)
+}
 
 /// Logs `user_id` in: if the session belongs to another user it is flushed
 /// (nothing of theirs is kept), otherwise its key is cycled against session

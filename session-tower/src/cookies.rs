@@ -5,13 +5,12 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use http::HeaderValue;
-use session_core::SharedClock;
+use session_core::{SameSite, SharedClock};
 use time::OffsetDateTime;
 
-use crate::SameSite;
+use crate::cookie_signing::CookieSigning;
 use crate::error::CookieError;
 use crate::prefix::{CookiePrefix, check_cookie_prefix};
-use crate::signed::CookieSigning;
 use crate::wire::{self, CookieMap, CookieSpec};
 
 /// A cookie to set, with Django's `set_cookie` arguments and defaults:

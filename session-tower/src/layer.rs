@@ -7,22 +7,11 @@ use http::HeaderName;
 use session_core::{Config, SessionStore};
 use tower_layer::Layer;
 
+use crate::cookie_signing::CookieSigning;
 use crate::error::SecretKeyError;
 use crate::prefix::{self, ConfigError};
 use crate::service::SessionService;
-use crate::signed::CookieSigning;
-
-/// Where the session key of a request came from; inserted into the request
-/// extensions by the middleware.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeySource {
-    /// The session cookie (a browser).
-    Cookie,
-    /// The token header (a client without cookies).
-    Header,
-    /// Neither: the request has no session yet.
-    None,
-}
+use crate::settings::Settings;
 
 /// Django's `SessionMiddleware` as a tower [`Layer`] (rules M1, M2).
 ///
@@ -44,16 +33,6 @@ pub enum KeySource {
 #[derive(Clone)]
 pub struct SessionLayer {
     settings: Arc<Settings>,
-}
-
-#[derive(Clone)]
-pub(crate) struct Settings {
-    pub(crate) store: Arc<dyn SessionStore>,
-    pub(crate) config: Arc<Config>,
-    pub(crate) cookie: bool,
-    pub(crate) header: Option<HeaderName>,
-    pub(crate) signing: Option<Arc<CookieSigning>>,
-    pub(crate) cache_control: bool,
 }
 
 impl SessionLayer {
@@ -226,18 +205,5 @@ impl<S> Layer<S> for SessionLayer {
 impl fmt::Debug for SessionLayer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.settings.fmt(f)
-    }
-}
-
-impl fmt::Debug for Settings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionLayer")
-            .field("store", &self.store.name())
-            .field("config", &self.config)
-            .field("cookie", &self.cookie)
-            .field("header", &self.header)
-            .field("signing", &self.signing)
-            .field("cache_control", &self.cache_control)
-            .finish()
     }
 }

@@ -2,7 +2,8 @@
 #![deny(missing_docs)]
 
 pub mod auth;
-mod cache;
+mod cache_control;
+mod cookie_signing;
 mod cookies;
 mod error;
 #[cfg(feature = "axum")]
@@ -10,12 +11,17 @@ mod extract;
 mod future;
 mod layer;
 mod prefix;
+mod request;
+mod response;
 mod service;
+mod session_cookie;
+mod settings;
 mod signed;
 mod vary;
 pub mod wire;
 
-pub use cache::PRIVATE_NO_STORE;
+pub use cache_control::PRIVATE_NO_STORE;
+pub use cookie_signing::CookieSigning;
 pub use cookies::{Cookies, Expires, SetCookie};
 pub use error::{
     CookieError, INTERRUPTED_MESSAGE, SecretKeyError, SessionFailure, SignedCookieError,
@@ -23,10 +29,10 @@ pub use error::{
 #[cfg(feature = "axum")]
 pub use extract::{MissingSessionLayer, Session};
 pub use future::ResponseFuture;
-pub use layer::{KeySource, SessionLayer};
+pub use layer::SessionLayer;
 pub use prefix::{ConfigError, CookiePrefix, CookiePrefixError, check_cookie_prefix};
+pub use request::KeySource;
 pub use service::SessionService;
-pub use signed::CookieSigning;
 pub use vary::patch_vary;
 
 /// The `session-core` crate, re-exported.

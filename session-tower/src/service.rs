@@ -8,13 +8,16 @@ use http::{HeaderValue, Request, Response, StatusCode};
 use session_core::{Error, Session};
 use tower_service::Service;
 
-use crate::cache::{logged_in, patch_cache_control};
-use crate::cookies::{Cookies, deletion_spec};
+use crate::auth::logged_in;
+use crate::cache_control::patch_cache_control;
+use crate::cookies::Cookies;
 use crate::error::{INTERRUPTED_MESSAGE, SessionFailure};
 use crate::future::ResponseFuture;
-use crate::layer::{KeySource, Settings};
+use crate::request::RequestState;
+use crate::response::{Action, Policy, SessionState, decide, failure_status};
+use crate::session_cookie::{Lifetime, SessionCookie, session_cookie};
+use crate::settings::Settings;
 use crate::vary::patch_vary;
-use crate::wire::{self, CookieSpec};
 
 /// The service made by [`SessionLayer`](crate::SessionLayer).
 #[derive(Clone)]
@@ -37,14 +40,6 @@ impl<S> std::fmt::Debug for SessionService<S> {
     }
 }
 
-/// What the middleware remembers about the request.
-struct RequestState {
-    /// The request carried the session cookie, whatever its value.
-    cookie_present: bool,
-    source: KeySource,
-    key: Option<String>,
-}
-
 impl<S, ReqB, ResB> Service<Request<ReqB>> for SessionService<S>
 where
     S: Service<Request<ReqB>, Response = Response<ResB>> + Clone + Send + 'static,
@@ -61,28 +56,11 @@ where
 
     fn call(&mut self, mut req: Request<ReqB>) -> Self::Future {
         let settings = Arc::clone(&self.settings);
-        let config = &settings.config;
-        let request_cookies = wire::parse_request_cookies(req.headers());
-        let cookie = settings
-            .cookie
-            .then(|| request_cookies.get(&config.cookie_name))
-            .flatten()
-            .map(str::to_owned);
-        let header = settings
-            .header
-            .as_ref()
-            .and_then(|name| req.headers().get(name))
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned());
-        let cookie_present = cookie.is_some();
-        let (key, source) = match (header, cookie) {
-            (Some(token), _) => (Some(token), KeySource::Header),
-            (None, Some(value)) => (Some(value), KeySource::Cookie),
-            (None, None) => (None, KeySource::None),
-        };
+        let (state, request_cookies) = RequestState::read(&settings, req.headers());
         let session = Session::new(
             Arc::clone(&settings.store),
             Arc::clone(&settings.config),
-            key.as_deref(),
+            state.key.as_deref(),
         );
         let cookies = Cookies::new(
             request_cookies,
@@ -91,12 +69,7 @@ where
         );
         req.extensions_mut().insert(session.clone());
         req.extensions_mut().insert(cookies.clone());
-        req.extensions_mut().insert(source);
-        let state = RequestState {
-            cookie_present,
-            source,
-            key,
-        };
+        req.extensions_mut().insert(state.source);
 
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
@@ -108,7 +81,9 @@ where
     }
 }
 
-/// Django's `process_response` (spec 5, rule M2).
+/// Django's `process_response` (spec 5, rule M2): decides what to do
+/// ([`decide`]), does it, then writes the cookies, `Vary` and
+/// `Cache-Control`.
 async fn finish<B: Default>(
     settings: &Settings,
     session: &Session,
@@ -116,84 +91,22 @@ async fn finish<B: Default>(
     state: &RequestState,
     mut response: Response<B>,
 ) -> Response<B> {
-    let config = &settings.config;
-    let accessed = session.accessed();
-    let modified = session.modified();
-    let empty = session.is_empty();
-    let mut vary = false;
-    // The layer writes the session cookie or token header (R21).
-    let mut credentials = false;
-    let delete_cookie = settings.cookie && state.cookie_present && empty;
-    let discard_token = state.source == KeySource::Header && empty;
-
-    if delete_cookie || discard_token {
-        if delete_cookie {
-            cookies.push(deletion_spec(
-                &config.cookie_name,
-                &config.cookie_path,
-                config.cookie_domain.as_deref(),
-                config.cookie_samesite,
-            ));
-            credentials = true;
-        }
-        if let (true, Some(name)) = (discard_token, &settings.header) {
-            response
-                .headers_mut()
-                .insert(name.clone(), HeaderValue::from_static(""));
-            credentials = true;
-        }
-        vary = true;
-    } else {
-        vary |= accessed;
-        if (modified || config.save_every_request) && !empty {
-            // Reading the expiry loads the data (an unknown key is dropped
-            // here, so the save below creates a fresh one).
-            let lifetime = match cookie_lifetime(session).await {
-                Ok(lifetime) => lifetime,
-                Err(err) => return failure(err),
-            };
-            if response.status().as_u16() < 500 {
-                // Saved even if the handler saved already, as Django does:
-                // that second save is what detects a concurrent logout (L1).
-                if let Err(err) = session.save().await {
-                    return failure(err);
-                }
-                let key = session
-                    .key()
-                    .map(|k| k.as_str().to_owned())
-                    .unwrap_or_default();
-                if settings.cookie && state.source != KeySource::Header {
-                    let (max_age, expires) = lifetime;
-                    cookies.push(CookieSpec {
-                        name: config.cookie_name.clone(),
-                        value: key.clone(),
-                        max_age,
-                        expires,
-                        path: config.cookie_path.clone(),
-                        domain: config.cookie_domain.clone(),
-                        secure: config.cookie_secure,
-                        httponly: config.cookie_httponly,
-                        samesite: config.cookie_samesite,
-                        partitioned: false,
-                    });
-                    credentials = true;
-                }
-                // The key goes in the header only to clients that use
-                // header transport, never to a browser using the cookie
-                // (an HttpOnly key must not become readable by scripts).
-                let token_client = state.source == KeySource::Header || !settings.cookie;
-                if let Some(name) = &settings.header
-                    && token_client
-                    && state.key.as_deref() != Some(key.as_str())
-                    && let Ok(value) = HeaderValue::from_str(&key)
-                {
-                    response.headers_mut().insert(name.clone(), value);
-                    credentials = true;
-                }
-                vary = true;
-            }
-        }
-    }
+    let policy = Policy {
+        cookie: settings.cookie,
+        header: settings.header.is_some(),
+        save_every_request: settings.config.save_every_request,
+    };
+    let observed = SessionState {
+        accessed: session.accessed(),
+        modified: session.modified(),
+        empty: session.is_empty(),
+    };
+    let action = decide(policy, state, observed, response.status());
+    let done = apply(action, settings, session, cookies, state, &mut response).await;
+    let Applied { vary, credentials } = match done {
+        Ok(applied) => applied,
+        Err(err) => return failure(err),
+    };
 
     cookies.write_to(response.headers_mut());
     if vary {
@@ -214,30 +127,96 @@ async fn finish<B: Default>(
     response
 }
 
-/// `(max_age, expires)` of the session cookie: none for a browser-close
-/// session, else the expiry age and now + age as an HTTP date.
-async fn cookie_lifetime(session: &Session) -> session_core::Result<(Option<i64>, Option<String>)> {
-    if session.expire_at_browser_close().await? {
-        return Ok((None, None));
+/// What [`apply`] did that the rest of the response depends on.
+struct Applied {
+    /// `Vary` is to be patched.
+    vary: bool,
+    /// The session cookie or the token header was written (R21).
+    credentials: bool,
+}
+
+/// Carries out `action`: queues the session cookie, sets the token header,
+/// saves the session.
+///
+/// # Errors
+/// The store's, from reading the session's expiry or saving it.
+async fn apply<B>(
+    action: Action,
+    settings: &Settings,
+    session: &Session,
+    cookies: &Cookies,
+    state: &RequestState,
+    response: &mut Response<B>,
+) -> Result<Applied, Error> {
+    let config = &settings.config;
+    let mut credentials = false;
+    match action {
+        Action::Nothing { vary } => Ok(Applied { vary, credentials }),
+        Action::Forget { cookie, token } => {
+            if cookie {
+                cookies.push(session_cookie(config, SessionCookie::Delete));
+                credentials = true;
+            }
+            if let (true, Some(name)) = (token, &settings.header) {
+                response
+                    .headers_mut()
+                    .insert(name.clone(), HeaderValue::from_static(""));
+                credentials = true;
+            }
+            Ok(Applied {
+                vary: true,
+                credentials,
+            })
+        }
+        Action::SkipSave { vary } => {
+            // Read for its errors only, as Django reads it before the status.
+            Lifetime::of(session).await?;
+            Ok(Applied { vary, credentials })
+        }
+        Action::Save { cookie, token } => {
+            // Reading the expiry loads the data (an unknown key is dropped
+            // here, so the save below creates a fresh one).
+            let lifetime = Lifetime::of(session).await?;
+            session.save().await?;
+            let key = session
+                .key()
+                .map(|k| k.as_str().to_owned())
+                .unwrap_or_default();
+            if cookie {
+                let set = SessionCookie::Set {
+                    key: &key,
+                    lifetime,
+                };
+                cookies.push(session_cookie(config, set));
+                credentials = true;
+            }
+            if let Some(name) = &settings.header
+                && token
+                && state.key.as_deref() != Some(key.as_str())
+                && let Ok(value) = HeaderValue::from_str(&key)
+            {
+                response.headers_mut().insert(name.clone(), value);
+                credentials = true;
+            }
+            Ok(Applied {
+                vary: true,
+                credentials,
+            })
+        }
     }
-    let age = session.expiry_age().await?;
-    let now = session.store().clock().now();
-    Ok((
-        Some(age),
-        Some(wire::http_date(wire::add_seconds(now, age))),
-    ))
 }
 
 /// The response that replaces the handler's when the session cannot be
 /// saved: 400 for an interrupted session (Django's `SessionInterrupted`),
 /// 500 for a store failure.
 fn failure<B: Default>(err: Error) -> Response<B> {
-    let (status, message) = if err.is_interrupted() {
+    let status = failure_status(&err);
+    let message = if status == StatusCode::BAD_REQUEST {
         tracing::warn!(target: "session::middleware", error = %err, "session interrupted: deleted during the request");
-        (StatusCode::BAD_REQUEST, INTERRUPTED_MESSAGE.to_owned())
+        INTERRUPTED_MESSAGE.to_owned()
     } else {
         tracing::error!(target: "session::middleware", error = %err, "saving the session failed");
-        (StatusCode::INTERNAL_SERVER_ERROR, err.to_string())
+        err.to_string()
     };
     let mut response = Response::new(B::default());
     *response.status_mut() = status;

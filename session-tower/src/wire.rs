@@ -9,10 +9,9 @@
 
 use std::collections::HashMap;
 
+use session_core::SameSite;
 use time::OffsetDateTime;
 use time::macros::format_description;
-
-use crate::SameSite;
 
 /// Characters Python emits without quoting (`http.cookies._LegalChars`);
 /// also the only characters allowed in a cookie name.

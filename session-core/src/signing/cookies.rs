@@ -5,7 +5,8 @@
 //! cookie value is signed and verified.
 
 use super::error::UnsignError;
-use super::timestamp::{MaxAge, TimestampSigner};
+use super::max_age::MaxAge;
+use super::timestamp::TimestampSigner;
 
 /// The prefix Django puts before `SECRET_KEY` (and each fallback key) to make
 /// the cookie-signing key.

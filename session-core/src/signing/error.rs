@@ -16,7 +16,7 @@
 use std::fmt;
 
 use super::encoding::{Base62Error, Base64Error};
-use super::timestamp::MaxAge;
+use super::max_age::MaxAge;
 
 /// The signature check failed: Django's `BadSignature` and its subclass
 /// `SignatureExpired`.

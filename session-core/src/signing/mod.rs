@@ -51,6 +51,7 @@ mod cookies;
 mod encoding;
 mod error;
 mod hmac;
+mod max_age;
 mod object;
 pub mod pyjson;
 mod signer;
@@ -64,8 +65,9 @@ pub use cookies::{
 pub use encoding::{Base62Error, Base64Error, b62_decode, b62_encode, b64_decode, b64_encode};
 pub use error::{BadSignature, InvalidSeparator, PayloadError, UnsignError, ZlibError};
 pub use hmac::{Algorithm, InvalidAlgorithm, salted_hmac, salted_hmac_key};
+pub use max_age::MaxAge;
 pub use object::{
     DEFAULT_DUMPS_SALT, decode_payload, dumps, encode_map_payload, encode_payload, loads,
 };
 pub use signer::{DEFAULT_MAX_DECOMPRESSED_SIZE, Signer};
-pub use timestamp::{MaxAge, TimestampSigner, unix_now};
+pub use timestamp::{TimestampSigner, unix_now};

@@ -5,9 +5,10 @@ use serde_json::{Map, Value};
 
 use super::encoding::{b64_decode, b64_encode};
 use super::error::{PayloadError, UnsignError};
+use super::max_age::MaxAge;
 use super::pyjson;
 use super::signer::Signer;
-use super::timestamp::{MaxAge, TimestampSigner, unix_now};
+use super::timestamp::{TimestampSigner, unix_now};
 use super::zlib;
 
 /// The default salt of [`dumps`] and [`loads`], as in Django.
