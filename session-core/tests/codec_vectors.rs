@@ -6,17 +6,9 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use session_core::codec::{Codec, CodecError, DJANGO_SESSION_SALT, DjangoCodec};
 use session_core::expiry::{StoredExpiry, expiry_age, expiry_date, format_iso, parse_iso};
+use session_core::testing::django_vectors as vectors;
 use session_core::time::OffsetDateTime;
 use session_core::{Config, Data, Expiry, MemoryStore, MockClock, Session, SessionStore};
-
-fn vectors() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../testdata/django/vectors.json"
-    );
-    let text = std::fs::read_to_string(path).expect("vectors.json is readable");
-    serde_json::from_str(&text).expect("vectors.json is JSON")
-}
 
 fn frozen(v: &Value) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(v["frozen_time_unix"].as_i64().expect("frozen time"))
