@@ -1,5 +1,6 @@
 //! Cache-specific tests: the byte bound, zero-copy loads, expiry against the
-//! injected clock while moka still holds the entry, and races.
+//! injected clock while moka still holds the entry. The races (K4, L1, R2)
+//! are the suite's (`tests/conformance.rs`), which runs them on this store.
 
 use std::sync::Arc;
 
@@ -207,107 +208,6 @@ async fn invalid_keys_are_unknown() {
         assert!(err.is_interrupted());
     }
     assert_eq!(store.entry_count_after_sync().await, 0);
-}
-
-/// L1 under concurrency: 1,000 logout-vs-save races, 0 resurrections.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn logout_racing_save_never_resurrects() {
-    let clock = clock();
-    let store = Arc::new(store(&clock, 64 << 20));
-    let mut resurrected = 0;
-    let mut interrupted = 0;
-    for i in 0..1_000 {
-        let key = store
-            .create(&record(&clock, json!(i), TWO_WEEKS))
-            .await
-            .expect("create");
-        let saver = {
-            let (store, key, rec) = (
-                store.clone(),
-                key.clone(),
-                record(&clock, json!(-i), TWO_WEEKS),
-            );
-            tokio::spawn(async move { store.save(&key, &rec).await })
-        };
-        let deleter = {
-            let (store, key) = (store.clone(), key.clone());
-            tokio::spawn(async move { store.delete(&key).await })
-        };
-        deleter.await.expect("join").expect("delete");
-        match saver.await.expect("join") {
-            Ok(_) => {}
-            Err(e) if e.is_interrupted() => interrupted += 1,
-            Err(e) => panic!("unexpected error {e}"),
-        }
-        if store.exists(&key).await.expect("exists") {
-            resurrected += 1;
-        }
-    }
-    println!(
-        "FIGURE backend=cache test=logout_vs_save trials=1000 resurrected={resurrected} interrupted={interrupted}"
-    );
-    assert_eq!(resurrected, 0);
-}
-
-/// K4 under concurrency: 64 creates racing for one forced key, exactly one wins.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_creates_of_one_key_have_one_winner() {
-    let clock = clock();
-    let fixed = key("samekeysamekeysamekeysamekey0000");
-    let store = Arc::new(
-        CacheConfig::new()
-            .clock(clock.shared())
-            .key_generator(FixedKey::shared(fixed.clone()))
-            .build()
-            .expect("config"),
-    );
-    let tasks: Vec<_> = (0..64)
-        .map(|i| {
-            let (store, rec) = (store.clone(), record(&clock, json!(i), TWO_WEEKS));
-            tokio::spawn(async move { store.create(&rec).await.map(|_| i) })
-        })
-        .collect();
-    let mut winners = Vec::new();
-    for task in tasks {
-        match task.await.expect("join") {
-            Ok(i) => winners.push(i),
-            Err(e) => assert_eq!(e.kind(), ErrorKind::KeyCollision),
-        }
-    }
-    assert_eq!(winners.len(), 1, "winners: {winners:?}");
-    let stored = store.load(&fixed).await.expect("load").expect("live");
-    assert_eq!(
-        stored.data["v"],
-        json!(winners[0]),
-        "the winner's record was not overwritten"
-    );
-}
-
-/// Concurrent saves of one session: each is atomic, the last one wins whole.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_saves_keep_one_whole_record() {
-    let clock = clock();
-    let store = Arc::new(store(&clock, 64 << 20));
-    let key = store
-        .create(&record(&clock, json!(0), TWO_WEEKS))
-        .await
-        .expect("create");
-    let tasks: Vec<_> = (1..=64)
-        .map(|i| {
-            let (store, key, rec) = (
-                store.clone(),
-                key.clone(),
-                record(&clock, json!(i), TWO_WEEKS),
-            );
-            tokio::spawn(async move { store.save(&key, &rec).await })
-        })
-        .collect();
-    for task in tasks {
-        task.await.expect("join").expect("save");
-    }
-    let stored = store.load(&key).await.expect("load").expect("live");
-    let v = stored.data["v"].as_i64().expect("an integer");
-    assert!((1..=64).contains(&v));
 }
 
 trait SyncCount {

@@ -11,6 +11,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use common::private_tempdir;
 use session_backend_file::FileConfig;
 use session_core::serde_json::{Map, Value, json};
+use session_core::testing::django_vectors;
 use session_core::{Codec, MockClock, SessionKey, SessionStore};
 
 const AGE: i64 = 1_209_600;
@@ -30,14 +31,7 @@ fn mtime_unix(path: &Path) -> i128 {
 /// A file written by Django's file backend loads with the Django codec.
 #[tokio::test]
 async fn a_django_written_file_loads_with_the_django_codec() {
-    let vectors: Value = session_core::serde_json::from_str(
-        &fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../testdata/django/vectors.json"
-        ))
-        .expect("vectors"),
-    )
-    .expect("json");
+    let vectors = django_vectors();
     let file = &vectors["sessions"]["file_backend"];
     let (name, content, raw_key) = (
         file["file_name"].as_str().expect("file_name"),

@@ -1,6 +1,10 @@
 //! Races: logout against save (L1), forced-key creates (K4), concurrent
 //! saves, within one store and between two stores that share nothing but
 //! the directory (as two processes would).
+//!
+//! The suite runs the same races on this store for the rules (`l1_*`,
+//! `k4_*`, `r2_*` in `tests/conformance.rs`); each test here adds what only
+//! the directory shows: the losers of a race leave no temporary file.
 
 mod common;
 
@@ -83,6 +87,8 @@ async fn logout_races(
 
 /// L1: 1,000 logout-vs-save races in one store: 0 resurrected sessions,
 /// and no file left behind.
+/// Beyond `l1_logout_save_races_resurrect_nothing`: a save refused under the
+/// key lock removes its temporary file.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logout_racing_save_never_resurrects() {
     let dir = private_tempdir();
@@ -99,6 +105,8 @@ async fn logout_racing_save_never_resurrects() {
 /// L1 across processes: the saver and the deleter are two stores that share
 /// no lock, only the directory. On Linux the swap is `RENAME_EXCHANGE`,
 /// which fails once the file is gone.
+/// Beyond `l1_cross_instance_logout_save_races_resurrect_nothing`: a save
+/// whose `RENAME_EXCHANGE` fails removes its temporary file.
 #[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logout_racing_save_from_another_store_never_resurrects() {
@@ -116,6 +124,8 @@ async fn logout_racing_save_from_another_store_never_resurrects() {
 
 /// K4: 32 creates racing for one forced key, from two stores: exactly one
 /// wins and its record is the one stored.
+/// Beyond `k4_cross_instance_creates_with_one_forced_key_leave_one_holder`:
+/// a create whose no-replace link loses removes its temporary file.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_creates_of_one_key_have_one_winner() {
     let dir = private_tempdir();
@@ -153,6 +163,8 @@ async fn concurrent_creates_of_one_key_have_one_winner() {
 
 /// Concurrent saves of one session: each lands whole; the survivor is one
 /// of them, never a mix or a torn file; no temporary file is left.
+/// Beyond `r2_concurrent_saves_never_tear_a_record`: saves of growing sizes
+/// swapped in by rename leave one file and no temporary one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_saves_keep_one_whole_record() {
     let dir = private_tempdir();

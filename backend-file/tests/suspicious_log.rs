@@ -13,8 +13,8 @@ use std::fs;
 
 use common::private_tempdir;
 use session_backend_file::FileConfig;
-use session_conformance::logs::{LogCapture, suspicious_lines};
 use session_core::serde_json::{Map, json};
+use session_core::testing::{LogCapture, suspicious_lines};
 use session_core::time;
 use session_core::{MockClock, Record, SessionKey, SessionStore};
 

@@ -5,8 +5,8 @@
 mod common;
 
 use common::*;
-use session_conformance::logs::{LogCapture, suspicious_lines};
 use session_core::serde_json::json;
+use session_core::testing::{LogCapture, suspicious_lines};
 use session_core::time::OffsetDateTime;
 use session_core::{Record, SessionKey, SessionStore};
 

@@ -8,7 +8,6 @@ pub mod logs;
 mod macros;
 mod memory;
 mod model;
-mod probe;
 mod report;
 
 pub mod checks;
@@ -23,8 +22,8 @@ pub use harness::{
     Corruption, Ctx, Erased, Harness, REQUIRE_VAR, START_UNIX, Skip, env_url, required,
 };
 pub use memory::MemoryHarness;
-pub use probe::ProbeStore;
 pub use report::{CheckReport, Failure, Outcome, Report, RuleSummary};
+pub use session_core::testing::ProbeStore;
 
 /// Runs every check of the suite against `harness`, one after the other,
 /// and returns a per-check and per-rule [`Report`].

@@ -15,6 +15,8 @@ pub mod rules {}
 pub mod session;
 pub mod signing;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use capability::Capabilities;
 pub use clock::{Clock, MockClock, SharedClock, SystemClock};

@@ -6,17 +6,9 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use session_core::codec::{Codec, CodecError, DJANGO_SESSION_SALT, DjangoCodec};
 use session_core::expiry::{StoredExpiry, expiry_age, expiry_date, format_iso, parse_iso};
+use session_core::testing::django_vectors as vectors;
 use session_core::time::OffsetDateTime;
 use session_core::{Config, Data, Expiry, MemoryStore, MockClock, Session, SessionStore};
-
-fn vectors() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../testdata/django/vectors.json"
-    );
-    let text = std::fs::read_to_string(path).expect("vectors.json is readable");
-    serde_json::from_str(&text).expect("vectors.json is JSON")
-}
 
 fn frozen(v: &Value) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(v["frozen_time_unix"].as_i64().expect("frozen time"))
@@ -37,8 +29,8 @@ fn as_data(value: &Value) -> Data {
 #[test]
 fn g1_django_session_data_encodes_and_decodes_like_django() {
     let v = vectors();
-    let codec = django_codec(&v);
-    let now = frozen(&v);
+    let codec = django_codec(v);
+    let now = frozen(v);
     let cases = v["sessions"]["encode"].as_array().expect("encode cases");
     assert!(cases.len() >= 5);
     for case in cases {
@@ -69,7 +61,7 @@ fn g1_django_session_data_encodes_and_decodes_like_django() {
 #[test]
 fn g2_corrupt_session_data_is_rejected_and_classified() {
     let v = vectors();
-    let plain = django_codec(&v);
+    let plain = django_codec(v);
     let with_fallback = Codec::Django(
         DjangoCodec::new(v["secret_key"].as_str().expect("secret"))
             .expect("key")
@@ -103,14 +95,14 @@ fn g2_corrupt_session_data_is_rejected_and_classified() {
 #[test]
 fn g2_other_salt_or_key_is_rejected() {
     let v = vectors();
-    let now = frozen(&v);
+    let now = frozen(v);
     let data = as_data(&json!({"foo": "bar"}));
     let other_salt = Codec::Django(
         DjangoCodec::new("conformance-secret")
             .expect("key")
             .with_salt("other.Store"),
     );
-    let ours = django_codec(&v);
+    let ours = django_codec(v);
     assert!(matches!(
         ours.decode(&other_salt.encode(&data, now)),
         Err(CodecError::BadSignature(_))
@@ -144,7 +136,7 @@ fn d1_json_codec_rejects_non_objects() {
 fn g1_db_row_session_data_matches_django() {
     let v = vectors();
     let row = &v["sessions"]["db_row_sqlite"];
-    let ours = django_codec(&v).encode(&as_data(&json!({"foo": "bar"})), frozen(&v));
+    let ours = django_codec(v).encode(&as_data(&json!({"foo": "bar"})), frozen(v));
     assert_eq!(ours, row["session_data"].as_str().expect("session_data"));
 }
 
@@ -168,8 +160,8 @@ fn expiry_arg(arg: &Value, now: OffsetDateTime) -> Expiry {
 #[tokio::test]
 async fn e2_set_expiry_stores_and_reports_like_django() {
     let v = vectors();
-    let now = frozen(&v);
-    let codec = django_codec(&v);
+    let now = frozen(v);
+    let codec = django_codec(v);
     let clock = MockClock::new(now);
     let store: Arc<dyn SessionStore> = Arc::new(MemoryStore::new().with_clock(clock.shared()));
     let config = Arc::new(Config::default());
@@ -260,6 +252,6 @@ fn e3_expiry_functions_with_explicit_arguments() {
         .expect("naive date");
     assert_eq!(
         parse_iso(naive).expect("naive ISO parses"),
-        frozen(&v) + session_core::time::Duration::seconds(10)
+        frozen(v) + session_core::time::Duration::seconds(10)
     );
 }

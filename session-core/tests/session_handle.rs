@@ -2,60 +2,16 @@
 //! (spec §3.1) and the lifecycle rules, on the reference `MemoryStore`.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use async_trait::async_trait;
 use serde_json::{Value, json};
+use session_core::testing::ProbeStore;
 use session_core::{
-    Capabilities, Config, ErrorKind, Expiry, MemoryStore, MockClock, Record, Result, Session,
-    SessionKey, SessionStore, SharedClock,
+    Config, ErrorKind, Expiry, MemoryStore, MockClock, Session, SessionKey, SessionStore,
 };
 
-/// A store that counts the calls reaching the wrapped `MemoryStore`.
-#[derive(Debug, Default)]
-struct Counting {
-    inner: MemoryStore,
-    loads: AtomicUsize,
-    writes: AtomicUsize,
-}
-
-#[async_trait]
-impl SessionStore for Counting {
-    fn name(&self) -> &str {
-        "counting"
-    }
-    fn capabilities(&self) -> Capabilities {
-        self.inner.capabilities()
-    }
-    fn clock(&self) -> &SharedClock {
-        self.inner.clock()
-    }
-    async fn load(&self, key: &SessionKey) -> Result<Option<Record>> {
-        self.loads.fetch_add(1, Ordering::SeqCst);
-        self.inner.load(key).await
-    }
-    async fn create(&self, record: &Record) -> Result<SessionKey> {
-        self.writes.fetch_add(1, Ordering::SeqCst);
-        self.inner.create(record).await
-    }
-    async fn save(&self, key: &SessionKey, record: &Record) -> Result<SessionKey> {
-        self.writes.fetch_add(1, Ordering::SeqCst);
-        self.inner.save(key, record).await
-    }
-    async fn exists(&self, key: &SessionKey) -> Result<bool> {
-        self.inner.exists(key).await
-    }
-    async fn delete(&self, key: &SessionKey) -> Result<()> {
-        self.writes.fetch_add(1, Ordering::SeqCst);
-        self.inner.delete(key).await
-    }
-    async fn clear_expired(&self) -> Result<u64> {
-        self.inner.clear_expired().await
-    }
-}
-
 struct Fixture {
-    store: Arc<Counting>,
+    /// Counts the loads reaching the `MemoryStore`.
+    store: Arc<ProbeStore<MemoryStore>>,
     clock: MockClock,
     config: Arc<Config>,
 }
@@ -65,10 +21,7 @@ impl Fixture {
         let clock = MockClock::at_unix(1_700_000_000);
         let inner = MemoryStore::new().with_clock(clock.shared());
         Self {
-            store: Arc::new(Counting {
-                inner,
-                ..Counting::default()
-            }),
+            store: ProbeStore::new(Arc::new(inner)),
             clock,
             config: Arc::new(Config::default()),
         }
@@ -87,7 +40,7 @@ impl Fixture {
     }
 
     fn loads(&self) -> usize {
-        self.store.loads.load(Ordering::SeqCst)
+        self.store.loads()
     }
 }
 
@@ -287,7 +240,7 @@ async fn l1_save_after_concurrent_logout_is_interrupted() {
     f.session(Some(&key)).flush().await.expect("logout");
     let err = request_a.save().await.expect_err("must not resurrect");
     assert_eq!(err.kind(), ErrorKind::Interrupted);
-    assert!(f.store.inner.is_empty(), "nothing was written");
+    assert!(f.store.inner().is_empty(), "nothing was written");
 }
 
 /// L1 / E5: saving a session whose record expired meanwhile is interrupted.
@@ -448,7 +401,7 @@ async fn l1_save_of_unloaded_handle_after_logout_is_interrupted() {
         .await
         .expect_err("vanished before it was loaded");
     assert!(err.is_interrupted());
-    assert!(f.store.inner.is_empty(), "nothing was written");
+    assert!(f.store.inner().is_empty(), "nothing was written");
 }
 
 /// D3 (§3.5): `save` reads the data, so it marks the session accessed.

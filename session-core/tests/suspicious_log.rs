@@ -7,47 +7,14 @@
 //! caches a callsite's interest the first time any thread reaches it, so a
 //! log capture must not run beside other tests.
 
-mod common;
-
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use session_core::codec::{Codec, DjangoCodec};
-
-/// The log text, as `session_conformance::logs::LogCapture` keeps it (that
-/// crate depends on this one, so session-core's tests cannot use it).
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Captured {
-    fn take(&self) -> String {
-        let bytes = std::mem::take(&mut *self.0.lock().expect("lock"));
-        String::from_utf8(bytes).expect("utf-8")
-    }
-}
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use session_core::testing::{LogCapture, django_vectors, suspicious_lines};
 
 #[test]
 fn g2_bad_signatures_are_logged_as_django_logs_them() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+    let captured = LogCapture::install();
 
-    let v = common::vectors();
+    let v = django_vectors();
     let secret = v["secret_key"].as_str().expect("secret");
     let plain = Codec::django(secret).expect("key");
     let with_fallback = Codec::Django(
@@ -66,9 +33,9 @@ fn g2_bad_signatures_are_logged_as_django_logs_them() {
         };
         let _ = codec.decode(input);
         let log = captured.take();
-        let warnings: Vec<&str> = log
-            .lines()
-            .filter(|l| l.contains("WARN") && l.contains("session::suspicious"))
+        let warnings: Vec<&str> = suspicious_lines(&log)
+            .into_iter()
+            .filter(|l| l.contains("WARN"))
             .collect();
         let django_logged = case["logs"].as_array().expect("logs");
         assert_eq!(warnings.len(), django_logged.len(), "{name}: {log}");

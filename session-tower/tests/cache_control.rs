@@ -12,7 +12,7 @@ use axum::body::Body;
 use common::{call, parse_set_cookie, request_with_cookies, set_cookies};
 use http::header::CACHE_CONTROL;
 use http::{HeaderName, HeaderValue, Request, Response};
-use session_conformance::ProbeStore;
+use session_core::testing::ProbeStore;
 use session_core::{Config, MemoryStore, MockClock, Session};
 use session_tower::auth;
 use session_tower::{PRIVATE_NO_STORE, SessionLayer};

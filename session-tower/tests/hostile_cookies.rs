@@ -22,8 +22,8 @@ use axum::body::Body;
 use common::{FixedKeys, call, parse_set_cookie, set_cookies};
 use http::{HeaderValue, Request, Response, StatusCode, header};
 use proptest::prelude::*;
-use session_conformance::ProbeStore;
 use session_core::key::{MAX_KEY_LENGTH, MIN_SERVER_KEY_LENGTH, is_server_key};
+use session_core::testing::ProbeStore;
 use session_core::{
     Clock, Config, MemoryStore, MockClock, Record, Session, SessionKey, SessionStore,
 };

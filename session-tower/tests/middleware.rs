@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use axum::body::Body;
 use common::{call, parse_set_cookie, request_with_cookies, set_cookies};
 use http::{HeaderName, Request, Response, StatusCode, header};
-use session_conformance::ProbeStore;
+use session_core::testing::ProbeStore;
 use session_core::{Config, MemoryStore, MockClock, Session, SessionStore};
 use session_tower::auth::{self, LoginRequiredLayer};
 use session_tower::{CookieError, Cookies, SessionLayer, SetCookie};

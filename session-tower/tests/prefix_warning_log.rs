@@ -6,29 +6,27 @@
 //! thread reaches it, so a log capture must not run beside other tests that
 //! reach the same callsite.
 
-mod common;
-
 use std::sync::Arc;
 
-use common::capture::Capture;
-
+use session_core::testing::{LogCapture, lines_on};
 use session_core::{Config, MemoryStore};
 use session_tower::SessionLayer;
 
 #[test]
 fn repairing_new_warns_once_and_valid_config_is_silent() {
-    let capture = Capture::default();
-    let _guard = tracing::subscriber::set_default(capture.clone());
+    let capture = LogCapture::install();
     let broken = Config::default()
         .with_cookie_name("__Host-sid")
         .with_cookie_domain(Some("example.com".into()))
         .with_cookie_path("/app");
     let _layer = SessionLayer::new(Arc::new(MemoryStore::new()), broken);
-    let logs = capture.0.lock().unwrap().clone();
-    assert_eq!(logs.len(), 1, "{logs:?}");
-    assert!(logs[0].starts_with("session::config"), "{logs:?}");
+    let log = capture.take();
+    assert_eq!(log.lines().count(), 1, "one event: {log}");
+    let warnings = lines_on(&log, "session::config");
+    assert_eq!(warnings.len(), 1, "{log}");
+    assert!(warnings[0].contains("WARN"), "{log}");
     for rule in ["Secure", "Domain", "Path=/"] {
-        assert!(logs[0].contains(rule), "{rule} missing from {logs:?}");
+        assert!(warnings[0].contains(rule), "{rule} missing from {log}");
     }
 
     let valid = Config::default()
@@ -36,5 +34,6 @@ fn repairing_new_warns_once_and_valid_config_is_silent() {
         .with_cookie_secure(true);
     let _layer = SessionLayer::new(Arc::new(MemoryStore::new()), valid);
     let _layer = SessionLayer::new(Arc::new(MemoryStore::new()), Config::default());
-    assert_eq!(capture.0.lock().unwrap().len(), 1, "no further warnings");
+    let log = capture.take();
+    assert!(log.is_empty(), "no further events: {log}");
 }

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use axum::body::Body;
 use common::{FixedKeys, call, parse_set_cookie, request_with_cookies, set_cookies};
 use http::{Request, Response, StatusCode};
-use session_conformance::ProbeStore;
+use session_core::testing::ProbeStore;
 use session_core::{
     Config, ErrorKind, MemoryStore, MockClock, Operation, Session, SessionKey, SessionStore,
 };

@@ -3,10 +3,11 @@
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use session_backend_signed_cookie::{CookieFormat, SignedCookieConfig, SignedCookieStore};
-use session_core::serde_json::{self, Value};
+use session_core::serde_json::Value;
+use session_core::testing::django_vectors;
 use session_core::{Config, Data, MockClock, Session, SessionStore};
 
 /// The secret of Django's vectors.
@@ -20,22 +21,9 @@ pub(crate) const AGE: i64 = 1_209_600;
 /// Django's signed_cookies salt.
 pub(crate) const SALT: &str = "django.contrib.sessions.backends.signed_cookies";
 
-/// `testdata/django/vectors.json`, parsed once.
-pub(crate) fn vectors() -> &'static Value {
-    static VECTORS: OnceLock<Value> = OnceLock::new();
-    VECTORS.get_or_init(|| {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../testdata/django/vectors.json"
-        );
-        let text = std::fs::read_to_string(path).expect("vectors.json is readable");
-        serde_json::from_str(&text).expect("vectors.json is JSON")
-    })
-}
-
-/// The `sessions.signed_cookies_backend` section.
+/// The `sessions.signed_cookies_backend` section of Django's vectors.
 pub(crate) fn backend_vectors() -> &'static Value {
-    &vectors()["sessions"]["signed_cookies_backend"]
+    &django_vectors()["sessions"]["signed_cookies_backend"]
 }
 
 /// A JSON object as session data.

@@ -2,10 +2,10 @@
 
 use serde_json::json;
 use session_core::Expiry;
+use session_core::testing::ProbeStore;
 
 use crate::cx::{Checked, Cx, Expect, ensure_eq, session};
 use crate::harness::Harness;
-use crate::probe::ProbeStore;
 use crate::report::Outcome;
 
 pub(crate) async fn d4_unused_session_never_touches_the_store<H: Harness>(

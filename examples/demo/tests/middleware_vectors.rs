@@ -7,9 +7,8 @@
 //! and frozen clock; `signed_cookies` by `session-backend-signed-cookie`.
 //! These are `session-tower`'s vectors; they live in the demo, which brings
 //! every backend, so that `session-tower` depends on no backend (not even
-//! for its tests). The helpers are `session-tower`'s own test helpers, but
-//! for the loader of vectors.json, which finds the file from the manifest
-//! directory.
+//! for its tests). The helpers (vectors.json among them, through
+//! `session_core::testing`) are `session-tower`'s own test helpers.
 //! Two signed-cookie scenarios assert our documented deviation (rules.md,
 //! "Where we differ", K3): a bad or expired signed session cookie that the
 //! view reads is **deleted**, where Django re-issues an empty signed cookie.
@@ -21,7 +20,7 @@ use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
-use common::{FixedKeys, parse_set_cookie};
+use common::{FixedKeys, parse_set_cookie, vectors};
 use http::{Request, Response, StatusCode};
 use serde_json::Value;
 use session_core::{
@@ -33,16 +32,6 @@ use tower::{ServiceExt, service_fn};
 const EXISTING: &str = "existingsessionkey00000000000001";
 const NEW: &str = "newsessionkey0000000000000000001";
 const SECRET: &str = "conformance-secret";
-
-/// The Django vectors shipped in `testdata/django/vectors.json`.
-fn vectors() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../testdata/django/vectors.json"
-    );
-    let text = std::fs::read_to_string(path).expect("vectors.json is readable");
-    serde_json::from_str(&text).expect("vectors.json is JSON")
-}
 
 /// The views of gen_vectors.py.
 #[derive(Debug, Clone, Copy)]

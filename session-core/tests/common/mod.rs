@@ -1,29 +1,16 @@
 //! Helpers shared by the vector tests (`signing_vectors.rs`,
-//! `signing_object_vectors.rs`, `suspicious_log.rs`): the recorded vectors and checks of
-//! outcomes against them.
+//! `signing_object_vectors.rs`): the recorded vectors (from
+//! `session_core::testing`) and checks of outcomes against them.
 
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
 
-use std::sync::OnceLock;
-
 use serde_json::Value;
 use session_core::signing::{Algorithm, BadSignature, UnsignError};
+pub(crate) use session_core::testing::django_vectors as vectors;
 
 /// No fallback keys.
 pub(crate) const NO_FALLBACKS: &[&str] = &[];
-
-pub(crate) fn vectors() -> &'static Value {
-    static VECTORS: OnceLock<Value> = OnceLock::new();
-    VECTORS.get_or_init(|| {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../testdata/django/vectors.json"
-        );
-        let text = std::fs::read_to_string(path).expect("vectors.json is readable");
-        serde_json::from_str(&text).expect("vectors.json is JSON")
-    })
-}
 
 pub(crate) fn text<'a>(value: &'a Value, key: &str) -> &'a str {
     value[key]

@@ -1,22 +1,12 @@
 //! Shared helpers for the session-tower tests.
 #![allow(dead_code, unreachable_pub, unused_imports)]
 
-pub mod capture;
-
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 
-use session_core::{KeyGenerator, RandomKeys, SessionKey};
-
 /// The Django vectors shipped in `testdata/django/vectors.json`.
-pub fn vectors() -> serde_json::Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../testdata/django/vectors.json"
-    );
-    let text = std::fs::read_to_string(path).expect("vectors.json is readable");
-    serde_json::from_str(&text).expect("vectors.json is JSON")
-}
+pub use session_core::testing::django_vectors as vectors;
+use session_core::{KeyGenerator, RandomKeys, SessionKey};
 
 /// Hands out the given keys in order, then random ones (Django's
 /// `fixed_session_keys` in gen_vectors.py).

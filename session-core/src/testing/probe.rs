@@ -5,11 +5,11 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use async_trait::async_trait;
-use session_core::{
+use crate::{
     Capabilities, Error, ErrorKind, Operation, Record, Result, SessionKey, SessionStore,
     SharedClock,
 };
+use async_trait::async_trait;
 use tokio::sync::Notify;
 
 /// How long an injected failure lasts.
@@ -204,12 +204,11 @@ impl<S: SessionStore + ?Sized> SessionStore for ProbeStore<S> {
 
 #[cfg(test)]
 mod tests {
-    use session_core::{MemoryStore, Record};
-
     use super::*;
+    use crate::{Data, MemoryStore};
 
     fn record() -> Record {
-        let mut data = session_core::record::Data::new();
+        let mut data = Data::new();
         data.insert("user".into(), "alice".into());
         Record {
             data: Arc::new(data),
@@ -259,7 +258,7 @@ mod tests {
 
         probe.fail_next(Operation::Save);
         let mut changed = record();
-        changed.data = Arc::new(session_core::record::Data::new());
+        changed.data = Arc::new(Data::new());
         assert_injected(
             &probe.save(&key, &changed).await.unwrap_err(),
             Operation::Save,
