@@ -198,9 +198,9 @@ impl StoreUrl {
         let store: Arc<dyn SessionStore> = match self {
             StoreUrl::Memory => Arc::new(session_core::MemoryStore::new().with_clock(clock)),
             StoreUrl::Cache { max_bytes } => {
-                let mut builder = session_backend_cache::CacheStore::builder().clock(clock);
+                let mut builder = session_backend_cache::CacheStore::builder().with_clock(clock);
                 if let Some(bytes) = max_bytes {
-                    builder = builder.max_bytes(*bytes);
+                    builder = builder.with_max_bytes(*bytes);
                 }
                 Arc::new(builder.build().map_err(StoreUrlError::Open)?)
             }
@@ -209,11 +209,11 @@ impl StoreUrl {
                 django_codec,
             } => {
                 let mut builder = session_backend_file::FileStore::builder()
-                    .cookie_name(options.config.cookie_name.clone())
-                    .cookie_age(options.config.cookie_age)
-                    .clock(clock);
+                    .with_cookie_name(options.config.cookie_name.clone())
+                    .with_cookie_age(options.config.cookie_age)
+                    .with_clock(clock);
                 if let Some(dir) = directory {
-                    builder = builder.directory(dir.clone());
+                    builder = builder.with_directory(dir.clone());
                 }
                 if *django_codec {
                     let codec = Codec::django(options.secret_key.clone()).map_err(|e| {
@@ -222,18 +222,18 @@ impl StoreUrl {
                             format!("the Django codec needs a longer secret key: {e}"),
                         )
                     })?;
-                    builder = builder.codec(codec);
+                    builder = builder.with_codec(codec);
                 }
                 Arc::new(builder.build().map_err(StoreUrlError::Open)?)
             }
             StoreUrl::SignedCookie { encrypted } => {
                 let mut builder =
                     session_backend_signed_cookie::SignedCookieConfig::new(&options.secret_key)
-                        .fallback_keys(&options.fallback_keys)
-                        .session_config(&options.config)
-                        .clock(clock);
+                        .with_fallback_keys(&options.fallback_keys)
+                        .with_session_config(&options.config)
+                        .with_clock(clock);
                 if *encrypted {
-                    builder = builder.encrypted();
+                    builder = builder.with_encryption();
                 }
                 Arc::new(builder.build().map_err(StoreUrlError::Open)?)
             }
