@@ -53,6 +53,11 @@ pub async fn open(url: &str) -> Result<Arc<dyn SessionStore>, OpenError> {
 ///
 /// # Errors
 /// An [`OpenError`] that names the URL with its password redacted.
+// Some bindings serve only the backends whose features are on.
+#[cfg_attr(
+    not(all(feature = "cache", feature = "file", feature = "signed-cookie")),
+    allow(unused_variables)
+)]
 pub async fn open_with(url: &str, options: &Options) -> Result<Arc<dyn SessionStore>, OpenError> {
     let failed = |error| OpenError::Open {
         url: redact(url.trim()),
@@ -116,6 +121,11 @@ pub async fn harness_with(url: &str, options: &Options) -> Result<DynHarness, Op
 }
 
 /// Finds the backend of `url` and hands the URL to its parser.
+// Some bindings serve only the backends whose features are on.
+#[cfg_attr(
+    not(all(feature = "cache", feature = "file", feature = "signed-cookie")),
+    allow(unused_variables)
+)]
 fn parse(url: &str, options: &Options) -> Result<Parsed, OpenError> {
     let url = url.trim();
     let scheme = url.split_once(':').map_or(url, |(scheme, _)| scheme);

@@ -10,6 +10,7 @@ use session_core::serde_json::{self, Value};
 use session_core::{Config, Data, MockClock, Session, SessionStore};
 
 /// The secrets of Django's vectors, shared with the conformance harness.
+#[allow(unused_imports)] // each test binary uses a different part of this module
 pub(crate) use session_backend_signed_cookie::testing::{OLD_SECRET, SECRET};
 /// The vectors' frozen time (2023-11-14 22:13:20 UTC).
 pub(crate) const FROZEN: i64 = 1_700_000_000;
