@@ -57,7 +57,7 @@ fn latency(c: &mut Criterion) {
     });
 
     let store: CacheStore = CacheConfig::new()
-        .clock(clock.shared())
+        .with_clock(clock.shared())
         .build()
         .expect("store");
     let key = rt.block_on(store.create(&record)).expect("create");

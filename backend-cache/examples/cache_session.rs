@@ -9,7 +9,8 @@ use session_core::{Config, Session, SessionStore};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), session_core::Error> {
-    let store: Arc<dyn SessionStore> = Arc::new(CacheConfig::new().max_bytes(16 << 20).build()?);
+    let store: Arc<dyn SessionStore> =
+        Arc::new(CacheConfig::new().with_max_bytes(16 << 20).build()?);
     let config = Arc::new(Config::default());
 
     // First request: no cookie yet. Saving creates the record under a fresh key.

@@ -1,4 +1,5 @@
-//! The cache backend's own failures and their mapping to [`session_core::Error`].
+//! The cache backend's own failures and their mapping to [`session_core::Error`],
+//! and [`CacheUrlError`], why a URL names no cache configuration.
 //!
 //! moka's operations cannot fail, so the only errors are the ones this crate
 //! decides on: a record too large for the cache and an unusable configuration.
@@ -6,7 +7,40 @@
 
 use session_core::{Error, ErrorKind, Operation};
 
-use crate::store::BACKEND;
+use crate::NAME;
+
+/// Why [`CacheConfig::from_url`](crate::CacheConfig::from_url) refused a URL.
+///
+/// Messages never quote the URL itself, so they cannot show a password.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CacheUrlError {
+    /// The text is not a URL.
+    #[error("not a URL: {0}")]
+    Syntax(#[from] url::ParseError),
+    /// The scheme is not one of [`SCHEMES`](crate::SCHEMES).
+    #[error("`{0}` is not a scheme of the cache backend (cache, moka)")]
+    Scheme(String),
+    /// The URL has a host, port, user, path or fragment: the cache is in
+    /// this process, so only query parameters mean something.
+    #[error("cache URLs take no host, user, path or fragment, only `?max_bytes=N`")]
+    Location,
+    /// A query parameter the cache backend does not know.
+    #[error("unknown parameter `{0}` (the cache backend takes max_bytes)")]
+    UnknownParameter(String),
+    /// A query parameter given more than once.
+    #[error("parameter `{0}` is given twice")]
+    Repeated(String),
+    /// `max_bytes` is not a whole number of bytes.
+    #[error("parameter `max_bytes`: `{value}` is not a whole number of bytes")]
+    MaxBytes {
+        /// The value given.
+        value: String,
+        /// Why it does not parse.
+        #[source]
+        source: std::num::ParseIntError,
+    },
+}
 
 /// What can go wrong in this backend.
 #[derive(Debug, thiserror::Error)]
@@ -35,7 +69,7 @@ impl CacheError {
             CacheError::TooLarge { .. } => ErrorKind::TooLarge,
             CacheError::ZeroCapacity => ErrorKind::Config,
         };
-        Error::new(kind, operation, BACKEND)
+        Error::new(kind, operation, NAME)
             .with_context(self.to_string())
             .with_source(self)
     }

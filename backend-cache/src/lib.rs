@@ -1,10 +1,21 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
-pub mod config;
+mod config;
 mod error;
-pub mod store;
+mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod weight;
 
 pub use config::{CacheConfig, DEFAULT_EVICTION_GRACE, DEFAULT_MAX_BYTES};
+pub use error::CacheUrlError;
 pub use store::CacheStore;
+
+/// The backend's name, as [`SessionStore::name`](session_core::SessionStore::name)
+/// and its errors give it.
+pub const NAME: &str = "cache";
+
+/// The URL schemes [`CacheConfig::from_url`] answers to; the first is the
+/// canonical one (`cache://?max_bytes=N`).
+pub const SCHEMES: &[&str] = &["cache", "moka"];

@@ -14,12 +14,10 @@ use session_core::{
     SharedKeyGenerator,
 };
 
+use crate::NAME;
 use crate::config::CacheConfig;
 use crate::error::CacheError;
 use crate::weight::record_weight;
-
-/// The backend name in errors and reports.
-pub(crate) const BACKEND: &str = "cache";
 
 /// Longest time-to-live handed to moka's timer (about 100 years); records
 /// that expire later are simply kept until evicted or deleted.
@@ -61,7 +59,7 @@ impl CacheStore {
         CacheConfig::new()
     }
 
-    pub(crate) fn from_config(config: CacheConfig) -> Self {
+    fn from_config(config: CacheConfig) -> Self {
         let expiry = RecordExpiry {
             clock: config.clock.clone(),
             grace: config.eviction_grace,
@@ -157,6 +155,19 @@ impl Default for CacheStore {
     }
 }
 
+impl CacheConfig {
+    /// Builds the store.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](session_core::ErrorKind::Config) when `max_bytes` is zero.
+    pub fn build(self) -> Result<CacheStore> {
+        if self.max_bytes == 0 {
+            return Err(CacheError::ZeroCapacity.into_core(Operation::Open));
+        }
+        Ok(CacheStore::from_config(self))
+    }
+}
+
 /// Keys are secrets: show only the store's shape.
 impl fmt::Debug for CacheStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -172,7 +183,7 @@ impl fmt::Debug for CacheStore {
 #[async_trait]
 impl SessionStore for CacheStore {
     fn name(&self) -> &str {
-        BACKEND
+        NAME
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -188,8 +199,8 @@ impl SessionStore for CacheStore {
     }
 
     async fn create(&self, record: &Record) -> Result<SessionKey> {
-        record.check_depth(Operation::Create, BACKEND)?;
-        insert_with_fresh_key(BACKEND, &*self.keys, |key| async move {
+        record.check_depth(Operation::Create, NAME)?;
+        insert_with_fresh_key(NAME, &*self.keys, |key| async move {
             self.check_size(&key, record, Operation::Create)?;
             Ok(self.insert_if_absent(key, record).await)
         })
@@ -197,9 +208,9 @@ impl SessionStore for CacheStore {
     }
 
     async fn save(&self, key: &SessionKey, record: &Record) -> Result<SessionKey> {
-        record.check_depth(Operation::Save, BACKEND)?;
+        record.check_depth(Operation::Save, NAME)?;
         if !key.is_server_key() {
-            return Err(Error::interrupted(Operation::Save, BACKEND));
+            return Err(Error::interrupted(Operation::Save, NAME));
         }
         // Liveness first, then size, both under the key's compute lock: a
         // session that has vanished is *interrupted* (L1) whatever its size,
@@ -232,7 +243,7 @@ impl SessionStore for CacheStore {
         match result {
             CompResult::ReplacedWith(_) => Ok(key.clone()),
             _ if refused => Err(self.too_large(weight, Operation::Save)),
-            _ => Err(Error::interrupted(Operation::Save, BACKEND)),
+            _ => Err(Error::interrupted(Operation::Save, NAME)),
         }
     }
 

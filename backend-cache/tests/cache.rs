@@ -18,8 +18,8 @@ fn clock() -> MockClock {
 
 fn store(clock: &MockClock, max_bytes: u64) -> CacheStore {
     CacheConfig::new()
-        .clock(clock.shared())
-        .max_bytes(max_bytes)
+        .with_clock(clock.shared())
+        .with_max_bytes(max_bytes)
         .build()
         .expect("valid config")
 }
@@ -78,7 +78,7 @@ async fn a_session_larger_than_the_bound_is_too_large() {
     assert_eq!(err.kind(), ErrorKind::TooLarge);
     let kept = store.load(&key).await.expect("load").expect("still there");
     assert_eq!(kept, small, "the previous record is intact (R2)");
-    assert!(CacheConfig::new().max_bytes(0).build().is_err());
+    assert!(CacheConfig::new().with_max_bytes(0).build().is_err());
 }
 
 /// L1 before size: an oversized save of a session that has vanished
@@ -129,8 +129,8 @@ async fn expired_entries_still_in_moka_are_dead() {
     let clock = clock();
     let fixed = key("fixedkey00000000fixedkey00000000");
     let store = CacheConfig::new()
-        .clock(clock.shared())
-        .key_generator(FixedKey::shared(fixed.clone()))
+        .with_clock(clock.shared())
+        .with_key_generator(FixedKey::shared(fixed.clone()))
         .build()
         .expect("config");
     let first = store
@@ -177,7 +177,7 @@ async fn expired_entries_still_in_moka_are_dead() {
 
     clock.advance_secs(60);
     let other = CacheConfig::new()
-        .clock(clock.shared())
+        .with_clock(clock.shared())
         .build()
         .expect("config");
     let live = other

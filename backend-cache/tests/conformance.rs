@@ -1,3 +1,2 @@
 //! The shared conformance suite on the cache store.
-mod harness;
-session_conformance::suite!(harness::CacheHarness);
+session_conformance::suite!(session_backend_cache::testing::CacheHarness::default());

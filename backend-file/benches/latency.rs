@@ -146,8 +146,8 @@ fn latency(c: &mut Criterion) {
 
     // The store with its defaults (fsync on).
     let store = FileConfig::new()
-        .directory(dir.path())
-        .clock(clock.shared())
+        .with_directory(dir.path())
+        .with_clock(clock.shared())
         .build()
         .expect("store");
     let key = rt.block_on(store.create(&record)).expect("create");
@@ -166,9 +166,9 @@ fn latency(c: &mut Criterion) {
 
     // The same without fsync.
     let store = FileConfig::new()
-        .directory(dir.path())
-        .clock(clock.shared())
-        .fsync(false)
+        .with_directory(dir.path())
+        .with_clock(clock.shared())
+        .with_fsync(false)
         .build()
         .expect("store");
     bench_store(&mut group, &rt, &store, &record, "_nofsync");

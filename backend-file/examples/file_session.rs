@@ -14,7 +14,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // No directory given: `<temp dir>/session-files-<euid>`, created with
     // mode 0700. A directory of your own must be private too (owned by this
     // user, mode 0700); the cookie name and age come from the session config.
-    let file_store = FileConfig::new().session_config(&config).build()?;
+    let file_store = FileConfig::new().with_session_config(&config).build()?;
     let directory = file_store.directory().to_owned();
     let store: Arc<dyn SessionStore> = Arc::new(file_store);
 

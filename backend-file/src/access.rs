@@ -6,7 +6,7 @@
 //! - the directory must be private to the process's user (owned by the
 //!   effective uid, no group or other permission bits) unless the
 //!   application opts out with
-//!   [`FileConfig::allow_shared_directory`](crate::FileConfig::allow_shared_directory):
+//!   [`FileConfig::with_allow_shared_directory`](crate::FileConfig::with_allow_shared_directory):
 //!   another user who can list it steals sessions, one who can write to it
 //!   forges them;
 //! - a session file must be a regular file owned by the effective uid:

@@ -1,4 +1,5 @@
-//! The file backend's own failures and their mapping to [`session_core::Error`].
+//! The file backend's own failures and their mapping to [`session_core::Error`],
+//! and [`FileUrlError`], why a URL names no file configuration.
 //!
 //! Messages never contain a session file's path: the file name holds the
 //! session key, which is a secret (paths of the directory itself are fine).
@@ -8,7 +9,50 @@ use std::path::PathBuf;
 
 use session_core::{Error, ErrorKind, Operation};
 
-use crate::store::BACKEND;
+use crate::NAME;
+
+/// Why [`FileConfig::from_url`](crate::FileConfig::from_url) refused a URL.
+///
+/// Messages never quote the URL itself, so they cannot show a password.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FileUrlError {
+    /// The text is not a URL.
+    #[error("not a URL: {0}")]
+    Syntax(#[from] url::ParseError),
+    /// The scheme is not `file`.
+    #[error("`{0}` is not the scheme of the file backend (file)")]
+    Scheme(String),
+    /// `file:dir`: the directory must be absolute.
+    #[error("a relative directory is not accepted; write an absolute one as file:///abs/dir")]
+    RelativePath,
+    /// `file://name/dir`: `name` is a host, which file URLs here cannot have.
+    #[error(
+        "file URLs take no host (`file://{0}/...` reads `{0}` as one); write an absolute directory as file:///abs/dir"
+    )]
+    Host(String),
+    /// A fragment (`#...`).
+    #[error("file URLs take no fragment")]
+    Fragment,
+    /// The path is not a directory name of this system.
+    #[error("the path is not a directory name of this system")]
+    Path,
+    /// A query parameter the file backend does not know.
+    #[error("unknown parameter `{0}` (the file backend takes codec)")]
+    UnknownParameter(String),
+    /// A query parameter given more than once.
+    #[error("parameter `{0}` is given twice")]
+    Repeated(String),
+    /// `codec` is neither `json` nor `django`.
+    #[error("parameter `codec`: `{0}` is not json or django")]
+    Codec(String),
+    /// `codec=django` without a secret key to sign with.
+    #[error("parameter `codec`: django needs a secret key, and none was given")]
+    MissingSecret,
+    /// `codec=django` with a secret key too short to sign with.
+    #[error("parameter `codec`: the Django codec needs a longer secret key: {0}")]
+    ShortSecret(#[source] session_core::codec::ShortSecretKey),
+}
 
 /// What can go wrong in this backend.
 #[derive(Debug, thiserror::Error)]
@@ -49,7 +93,7 @@ pub(crate) enum FileError {
         "the session directory {} is not private (mode {mode:04o}, owner uid {owner}): other \
          users who can list it can steal sessions (the file names hold the keys) and those who \
          can write to it can forge them; use a directory owned by uid {euid} with mode 0700, \
-         or FileConfig::allow_shared_directory(true) if it is shared on purpose",
+         or FileConfig::with_allow_shared_directory(true) if it is shared on purpose",
         directory.display()
     )]
     SharedDirectory {
@@ -128,7 +172,7 @@ impl FileError {
     /// The [`session_core::Error`] for this failure during `operation`, with
     /// this error kept as its source.
     pub(crate) fn into_core(self, operation: Operation) -> Error {
-        Error::new(self.kind(), operation, BACKEND)
+        Error::new(self.kind(), operation, NAME)
             .with_context(self.to_string())
             .with_source(self)
     }

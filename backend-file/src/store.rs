@@ -12,11 +12,9 @@ use session_core::{
 };
 use tokio::runtime::RuntimeFlavor;
 
+use crate::NAME;
 use crate::config::FileConfig;
 use crate::error::FileError;
-
-/// The backend name in errors and reports.
-pub(crate) const BACKEND: &str = "file";
 
 /// How many locks the in-process key locks are striped over.
 const LOCK_STRIPES: usize = 64;
@@ -77,12 +75,12 @@ impl FileStore {
     /// # Errors
     /// [`ErrorKind::Config`](session_core::ErrorKind::Config) when
     /// `directory` is not an existing directory, or (on Unix) is not private
-    /// to this process's user; see [`FileConfig::directory`].
+    /// to this process's user; see [`FileConfig::with_directory`].
     pub fn open(directory: impl Into<PathBuf>) -> Result<Self> {
-        FileConfig::new().directory(directory).build()
+        FileConfig::new().with_directory(directory).build()
     }
 
-    pub(crate) fn from_config(directory: PathBuf, config: FileConfig) -> Self {
+    fn from_config(directory: PathBuf, config: FileConfig) -> Self {
         let locks = (0..LOCK_STRIPES).map(|_| Mutex::new(())).collect();
         Self {
             inner: Arc::new(Inner {
@@ -168,6 +166,25 @@ impl Inner {
     }
 }
 
+impl FileConfig {
+    /// Builds the store, creating the default directory (mode 0700) if no
+    /// directory was configured and it is missing.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](session_core::ErrorKind::Config) when the
+    /// directory does not exist or is not a directory, the default directory
+    /// cannot be created or is a symbolic link, the directory is not private
+    /// (on Unix: owned by another user, or any group or other permission
+    /// bit set) and [`with_allow_shared_directory`](Self::with_allow_shared_directory)
+    /// is off, the cookie name is empty or holds a path separator or NUL, or
+    /// `cookie_age` is negative or over 100 years.
+    pub fn build(self) -> Result<FileStore> {
+        self.check()
+            .map(|(directory, config)| FileStore::from_config(directory, config))
+            .map_err(|e| e.into_core(Operation::Open))
+    }
+}
+
 /// Keys are secrets: show only the store's shape.
 impl fmt::Debug for FileStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -185,7 +202,7 @@ impl fmt::Debug for FileStore {
 #[async_trait]
 impl SessionStore for FileStore {
     fn name(&self) -> &str {
-        BACKEND
+        NAME
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -206,8 +223,8 @@ impl SessionStore for FileStore {
     }
 
     async fn create(&self, record: &Record) -> Result<SessionKey> {
-        record.check_depth(Operation::Create, BACKEND)?;
-        insert_with_fresh_key(BACKEND, &*self.inner.keys, |key| {
+        record.check_depth(Operation::Create, NAME)?;
+        insert_with_fresh_key(NAME, &*self.inner.keys, |key| {
             let record = record.clone();
             self.blocking(Operation::Create, move |inner| inner.create(&key, &record))
         })
@@ -215,9 +232,9 @@ impl SessionStore for FileStore {
     }
 
     async fn save(&self, key: &SessionKey, record: &Record) -> Result<SessionKey> {
-        record.check_depth(Operation::Save, BACKEND)?;
+        record.check_depth(Operation::Save, NAME)?;
         if !key.is_server_key() {
-            return Err(Error::interrupted(Operation::Save, BACKEND));
+            return Err(Error::interrupted(Operation::Save, NAME));
         }
         let (owned, record) = (key.clone(), record.clone());
         let replaced = self
@@ -226,7 +243,7 @@ impl SessionStore for FileStore {
         if replaced {
             Ok(key.clone())
         } else {
-            Err(Error::interrupted(Operation::Save, BACKEND))
+            Err(Error::interrupted(Operation::Save, NAME))
         }
     }
 

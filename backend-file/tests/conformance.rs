@@ -1,3 +1,2 @@
 //! The shared conformance suite on the file store.
-mod harness;
-session_conformance::suite!(harness::FileHarness);
+session_conformance::suite!(session_backend_file::testing::FileHarness::default());

@@ -53,9 +53,9 @@ fn clock() -> MockClock {
 
 fn store(dir: &Path, clock: &MockClock) -> FileStore {
     FileConfig::new()
-        .directory(dir)
-        .cookie_name(PREFIX)
-        .clock(clock.shared())
+        .with_directory(dir)
+        .with_cookie_name(PREFIX)
+        .with_clock(clock.shared())
         .build()
         .expect("store")
 }
@@ -464,10 +464,10 @@ fn r2_a_killed_writer_leaves_only_whole_acknowledged_sessions() {
     // A sweep with no grace period removes every leftover temporary file
     // and still no session.
     let sweeper = FileConfig::new()
-        .directory(dir.path())
-        .cookie_name(PREFIX)
-        .clock(clock.shared())
-        .stale_temp_age(Duration::ZERO)
+        .with_directory(dir.path())
+        .with_cookie_name(PREFIX)
+        .with_clock(clock.shared())
+        .with_stale_temp_age(Duration::ZERO)
         .build()
         .expect("store");
     let removed = runtime

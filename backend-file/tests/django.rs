@@ -53,9 +53,9 @@ async fn a_django_written_file_loads_with_the_django_codec() {
         .expect("set mtime");
     let clock = MockClock::at_unix(frozen + 60);
     let store = FileConfig::new()
-        .directory(dir.path())
-        .clock(clock.shared())
-        .codec(Codec::django(secret).expect("codec"))
+        .with_directory(dir.path())
+        .with_clock(clock.shared())
+        .with_codec(Codec::django(secret).expect("codec"))
         .build()
         .expect("store");
     let loaded = store
@@ -74,8 +74,8 @@ async fn a_django_written_file_loads_with_the_django_codec() {
 
     // Another secret (or a JSON-codec store) does not load it.
     let json_store = FileConfig::new()
-        .directory(dir.path())
-        .clock(clock.shared())
+        .with_directory(dir.path())
+        .with_clock(clock.shared())
         .build()
         .expect("store");
     assert!(
@@ -99,9 +99,9 @@ async fn e5_a_django_files_date_expiry_is_enforced() {
     let now = clock.shared().now();
     let codec = Codec::django(SECRET).expect("codec");
     let store = FileConfig::new()
-        .directory(dir.path())
-        .clock(clock.shared())
-        .codec(codec.clone())
+        .with_directory(dir.path())
+        .with_clock(clock.shared())
+        .with_codec(codec.clone())
         .build()
         .expect("store");
     let saved_at = UNIX_EPOCH + Duration::from_secs(1_700_000_000);

@@ -34,8 +34,8 @@ fn record(clock: &MockClock, value: Value) -> Record {
 
 fn store(dir: &Path, clock: &MockClock) -> FileStore {
     FileConfig::new()
-        .directory(dir)
-        .clock(clock.shared())
+        .with_directory(dir)
+        .with_clock(clock.shared())
         .build()
         .expect("store")
 }

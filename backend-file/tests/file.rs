@@ -23,8 +23,8 @@ fn clock() -> MockClock {
 
 fn store(dir: &Path, clock: &MockClock) -> FileStore {
     FileConfig::new()
-        .directory(dir)
-        .clock(clock.shared())
+        .with_directory(dir)
+        .with_clock(clock.shared())
         .build()
         .expect("store")
 }
@@ -99,9 +99,9 @@ async fn files_follow_djangos_layout_and_mtime_encodes_expiry() {
 
 fn store_with_name(dir: &Path, clock: &MockClock, name: &str) -> FileStore {
     FileConfig::new()
-        .directory(dir)
-        .cookie_name(name)
-        .clock(clock.shared())
+        .with_directory(dir)
+        .with_cookie_name(name)
+        .with_clock(clock.shared())
         .build()
         .expect("store")
 }
@@ -114,9 +114,9 @@ async fn expiry_is_judged_by_the_injected_clock() {
     let clock = clock();
     let fixed = key("fixedfixedfixedfixedfixedfixed00");
     let store = FileConfig::new()
-        .directory(dir.path())
-        .clock(clock.shared())
-        .key_generator(FixedKey::shared(fixed.clone()))
+        .with_directory(dir.path())
+        .with_clock(clock.shared())
+        .with_key_generator(FixedKey::shared(fixed.clone()))
         .build()
         .expect("store");
     store
@@ -201,9 +201,9 @@ async fn corrupt_files_load_as_absent() {
     let dir = private_tempdir();
     let clock = clock();
     let store = FileConfig::new()
-        .directory(dir.path())
-        .clock(clock.shared())
-        .max_file_bytes(1024)
+        .with_directory(dir.path())
+        .with_clock(clock.shared())
+        .with_max_file_bytes(1024)
         .build()
         .expect("store");
     let good = store
@@ -289,9 +289,9 @@ async fn clear_expired_removes_expired_corrupt_and_stale_temps() {
 
     // With a zero stale age, the leftover temporary goes (not counted).
     let eager = FileConfig::new()
-        .directory(dir.path())
-        .clock(clock.shared())
-        .stale_temp_age(Duration::ZERO)
+        .with_directory(dir.path())
+        .with_clock(clock.shared())
+        .with_stale_temp_age(Duration::ZERO)
         .build()
         .expect("store");
     // No wait: a temporary file is stale once unchanged for *at least* the
@@ -308,7 +308,7 @@ async fn clear_expired_removes_expired_corrupt_and_stale_temps() {
 fn configuration_is_checked_at_construction() {
     let dir = private_tempdir();
     let missing = FileConfig::new()
-        .directory(dir.path().join("missing"))
+        .with_directory(dir.path().join("missing"))
         .build();
     assert_eq!(missing.expect_err("missing").kind(), ErrorKind::Config);
     let file = dir.path().join("file");
@@ -319,14 +319,14 @@ fn configuration_is_checked_at_construction() {
     );
     for bad in ["", "a/b", "..", "a\0b"] {
         let built = FileConfig::new()
-            .directory(dir.path())
-            .cookie_name(bad)
+            .with_directory(dir.path())
+            .with_cookie_name(bad)
             .build();
         assert_eq!(built.expect_err(bad).kind(), ErrorKind::Config);
     }
     let negative = FileConfig::new()
-        .directory(dir.path())
-        .cookie_age(-1)
+        .with_directory(dir.path())
+        .with_cookie_age(-1)
         .build();
     assert_eq!(negative.expect_err("age").kind(), ErrorKind::Config);
     let default = FileConfig::new().build().expect("the temp dir exists");
@@ -343,8 +343,8 @@ fn configuration_is_checked_at_construction() {
         .with_cookie_name("app_sid")
         .with_cookie_age(3600);
     let copied = FileConfig::new()
-        .directory(dir.path())
-        .session_config(&session)
+        .with_directory(dir.path())
+        .with_session_config(&session)
         .build()
         .expect("store");
     assert_eq!(

@@ -27,8 +27,8 @@ fn record(clock: &MockClock, ttl_secs: i64) -> Record {
 
 fn store(dir: &Path, clock: &MockClock) -> FileStore {
     FileConfig::new()
-        .directory(dir)
-        .clock(clock.shared())
+        .with_directory(dir)
+        .with_clock(clock.shared())
         .build()
         .expect("store")
 }

@@ -31,8 +31,8 @@ fn clock() -> MockClock {
 
 fn store(dir: &Path, clock: &MockClock) -> FileStore {
     FileConfig::new()
-        .directory(dir)
-        .clock(clock.shared())
+        .with_directory(dir)
+        .with_clock(clock.shared())
         .build()
         .expect("store")
 }
@@ -82,9 +82,9 @@ async fn a_symlinked_session_file_does_not_load() {
     std::os::unix::fs::symlink(&forged, &link).expect("symlink");
 
     let store = FileConfig::new()
-        .directory(&dir)
-        .clock(clock.shared())
-        .key_generator(FixedKey::shared(key(raw)))
+        .with_directory(&dir)
+        .with_clock(clock.shared())
+        .with_key_generator(FixedKey::shared(key(raw)))
         .build()
         .expect("store");
     assert!(store.load(&key(raw)).await.expect("load").is_none());
@@ -156,8 +156,8 @@ fn build_refuses_a_shared_directory_unless_allowed() {
             "{message}"
         );
         FileConfig::new()
-            .directory(dir.path())
-            .allow_shared_directory(true)
+            .with_directory(dir.path())
+            .with_allow_shared_directory(true)
             .build()
             .expect("sharing allowed explicitly");
     }
@@ -173,8 +173,8 @@ fn build_refuses_a_shared_directory_unless_allowed() {
         assert_eq!(err.kind(), ErrorKind::Config);
         assert!(err.to_string().contains(&format!("owner uid {OTHER_UID}")));
         FileConfig::new()
-            .directory(&theirs)
-            .allow_shared_directory(true)
+            .with_directory(&theirs)
+            .with_allow_shared_directory(true)
             .build()
             .expect("sharing allowed explicitly");
     } else {
@@ -236,7 +236,7 @@ fn default_directory_case() {
             assert_eq!(fs::metadata(&expected).expect("stat").uid(), my_uid());
             let clock = clock();
             let store = FileConfig::new()
-                .clock(clock.shared())
+                .with_clock(clock.shared())
                 .build()
                 .expect("reused");
             let key = block_on(store.create(&record(&clock, 60))).expect("create");

@@ -27,8 +27,8 @@ fn clock() -> MockClock {
 
 fn store(dir: &Path, clock: &MockClock) -> FileStore {
     FileConfig::new()
-        .directory(dir)
-        .clock(clock.shared())
+        .with_directory(dir)
+        .with_clock(clock.shared())
         .build()
         .expect("store")
 }
@@ -134,9 +134,9 @@ async fn concurrent_creates_of_one_key_have_one_winner() {
     let open = || {
         Arc::new(
             FileConfig::new()
-                .directory(dir.path())
-                .clock(clock.shared())
-                .key_generator(FixedKey::shared(fixed.clone()))
+                .with_directory(dir.path())
+                .with_clock(clock.shared())
+                .with_key_generator(FixedKey::shared(fixed.clone()))
                 .build()
                 .expect("store"),
         )

@@ -25,8 +25,8 @@ async fn r1_corrupt_files_are_logged_as_suspicious() {
     let dir = private_tempdir();
     let clock = MockClock::at_unix(1_700_000_000);
     let store = FileConfig::new()
-        .directory(dir.path())
-        .clock(clock.shared())
+        .with_directory(dir.path())
+        .with_clock(clock.shared())
         .build()
         .expect("store");
 

@@ -52,8 +52,8 @@ fn one_kb() -> Value {
 /// A store of `format` with the vectors' secret at the frozen time.
 fn store(format: CookieFormat) -> SignedCookieStore {
     SignedCookieConfig::new(SECRET)
-        .clock(MockClock::at_unix(FROZEN).shared())
-        .format(format)
+        .with_clock(MockClock::at_unix(FROZEN).shared())
+        .with_format(format)
         .build()
         .expect("valid settings")
 }

@@ -16,7 +16,7 @@ async fn main() -> session_core::Result<()> {
         .unwrap_or_else(|_| "example-only-secret-key-change-me".to_owned());
     let store: Arc<dyn SessionStore> = Arc::new(
         SignedCookieConfig::new(&secret)
-            .session_config(&config)
+            .with_session_config(&config)
             .build()?,
     );
 

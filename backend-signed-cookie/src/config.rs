@@ -1,12 +1,13 @@
-//! [`SignedCookieConfig`]: how a [`SignedCookieStore`] is built.
+//! [`SignedCookieConfig`]: how a [`SignedCookieStore`](crate::SignedCookieStore) is built.
 
 use std::fmt;
 
 use session_core::config::DEFAULT_COOKIE_AGE;
-use session_core::{Config, Error, Operation, SharedClock, SystemClock};
+use session_core::{Config, SharedClock, SystemClock};
+use url::Url;
 
-use crate::error::CookieError;
-use crate::store::SignedCookieStore;
+use crate::SCHEMES;
+use crate::error::{CookieError, SignedCookieUrlError};
 
 /// Shortest secret key (and fallback key) accepted, in bytes: 16, the same
 /// minimum as `session_core`'s Django codec.
@@ -52,7 +53,8 @@ pub enum CookieFormat {
     Encrypted,
 }
 
-/// Settings of a [`SignedCookieStore`], built step by step.
+/// Settings of a [`SignedCookieStore`](crate::SignedCookieStore), built step
+/// by step or read from a URL ([`from_url`](Self::from_url)).
 ///
 /// ```
 /// use session_backend_signed_cookie::SignedCookieConfig;
@@ -60,8 +62,8 @@ pub enum CookieFormat {
 ///
 /// let session_config = Config::default();
 /// let store = SignedCookieConfig::new("a-long-random-secret-key-from-the-environment")
-///     .fallback_keys(["the-previous-secret-key-still-accepted"])
-///     .session_config(&session_config) // cookie name and age must match
+///     .with_fallback_keys(["the-previous-secret-key-still-accepted"])
+///     .with_session_config(&session_config) // cookie name and age must match
 ///     .build()
 ///     .expect("valid settings");
 /// # let _ = store;
@@ -96,7 +98,7 @@ impl SignedCookieConfig {
     /// `SECRET_KEY_FALLBACKS`). New cookies are always signed (or encrypted)
     /// with the primary key, so a session read with a fallback key moves to
     /// the primary key on its next save.
-    pub fn fallback_keys<I, K>(mut self, keys: I) -> Self
+    pub fn with_fallback_keys<I, K>(mut self, keys: I) -> Self
     where
         I: IntoIterator<Item = K>,
         K: AsRef<[u8]>,
@@ -107,60 +109,105 @@ impl SignedCookieConfig {
 
     /// The cookie age in seconds (Django's `SESSION_COOKIE_AGE`), used as the
     /// signature's `max_age`. It must equal the
-    /// [`Config::cookie_age`] the sessions use; [`session_config`](Self::session_config)
+    /// [`Config::cookie_age`] the sessions use; [`with_session_config`](Self::with_session_config)
     /// copies it.
-    pub fn cookie_age(mut self, seconds: i64) -> Self {
+    pub fn with_cookie_age(mut self, seconds: i64) -> Self {
         self.cookie_age = seconds;
         self
     }
 
     /// The cookie name (Django's `SESSION_COOKIE_NAME`), counted in the
     /// 4,096-byte limit of `name=value`.
-    pub fn cookie_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_cookie_name(mut self, name: impl Into<String>) -> Self {
         self.cookie_name = name.into();
         self
     }
 
     /// Copies the cookie name and age from the sessions' settings, which
     /// is the simplest way to keep them equal.
-    pub fn session_config(self, config: &Config) -> Self {
-        self.cookie_name(config.cookie_name.clone())
-            .cookie_age(config.cookie_age)
+    pub fn with_session_config(self, config: &Config) -> Self {
+        self.with_cookie_name(config.cookie_name.clone())
+            .with_cookie_age(config.cookie_age)
     }
 
     /// The clock the store signs and judges expiry by (tests pass a
     /// [`MockClock`](session_core::MockClock)).
-    pub fn clock(mut self, clock: SharedClock) -> Self {
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
         self.clock = clock;
         self
     }
 
     /// How the data is written: Django's signed format (the default) or
     /// encrypted.
-    pub fn format(mut self, format: CookieFormat) -> Self {
+    pub fn with_format(mut self, format: CookieFormat) -> Self {
         self.format = format;
         self
     }
 
-    /// Shorthand for [`format`](Self::format)`(`[`CookieFormat::Encrypted`]`)`.
-    pub fn encrypted(self) -> Self {
-        self.format(CookieFormat::Encrypted)
+    /// Shorthand for [`with_format`](Self::with_format)`(`[`CookieFormat::Encrypted`]`)`.
+    pub fn with_encryption(self) -> Self {
+        self.with_format(CookieFormat::Encrypted)
     }
 
-    /// Checks the settings and builds the store.
+    /// The settings a signed-cookie URL describes, signing with
+    /// `secret_key`: `signed-cookie://` (or `signed_cookies://`, ...) with an
+    /// optional `?format=django|encrypted`; everything else keeps its
+    /// default. The caller supplies the key (the backend never reads the
+    /// environment); [`build`](Self::build) checks its length.
+    ///
+    /// ```
+    /// use session_backend_signed_cookie::{CookieFormat, SignedCookieConfig};
+    ///
+    /// let config = SignedCookieConfig::from_url(
+    ///     "signed-cookie://?format=encrypted",
+    ///     "a-long-random-secret-key-from-the-environment",
+    /// )
+    /// .expect("a signed-cookie URL");
+    /// assert_eq!(config.format(), CookieFormat::Encrypted);
+    /// ```
     ///
     /// # Errors
-    /// [`ErrorKind::Config`](session_core::ErrorKind::Config) when the
-    /// secret key or a fallback key is shorter than
-    /// [`MIN_SECRET_KEY_LENGTH`] bytes, the cookie age is not positive, or
-    /// the cookie name is not a valid cookie name.
-    pub fn build(self) -> Result<SignedCookieStore, Error> {
-        self.validate()
-            .and_then(|()| SignedCookieStore::from_config(self))
-            .map_err(|e| e.into_core(Operation::Open))
+    /// A [`SignedCookieUrlError`] naming what is wrong: another scheme, a
+    /// host, user, path or fragment, an unknown or repeated parameter, or a
+    /// format other than `django` or `encrypted`.
+    pub fn from_url(url: &str, secret_key: impl AsRef<[u8]>) -> Result<Self, SignedCookieUrlError> {
+        let (scheme, rest) = url.split_once(':').unwrap_or((url, ""));
+        if !SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
+            return Err(SignedCookieUrlError::Scheme(scheme.to_owned()));
+        }
+        let url = Url::parse(&format!("{}:{rest}", SCHEMES[0]))?;
+        let located = url.host_str().is_some_and(|host| !host.is_empty())
+            || url.port().is_some()
+            || !url.username().is_empty()
+            || url.password().is_some()
+            || !matches!(url.path(), "" | "/")
+            || url.fragment().is_some();
+        if located {
+            return Err(SignedCookieUrlError::Location);
+        }
+        let mut config = Self::new(secret_key);
+        let mut seen = Vec::new();
+        for (name, value) in url.query_pairs() {
+            if seen.contains(&name) {
+                return Err(SignedCookieUrlError::Repeated(name.into_owned()));
+            }
+            match (&*name, &*value) {
+                ("format", "django") => config.format = CookieFormat::Django,
+                ("format", "encrypted") => config.format = CookieFormat::Encrypted,
+                ("format", other) => return Err(SignedCookieUrlError::Format(other.to_owned())),
+                _ => return Err(SignedCookieUrlError::UnknownParameter(name.into_owned())),
+            }
+            seen.push(name);
+        }
+        Ok(config)
     }
 
-    fn validate(&self) -> Result<(), CookieError> {
+    /// The format the store writes.
+    pub fn format(&self) -> CookieFormat {
+        self.format
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), CookieError> {
         let short = |which: String, len: usize| CookieError::ShortSecret {
             which,
             len,
@@ -229,7 +276,7 @@ impl fmt::Debug for SignedCookieConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use session_core::ErrorKind;
+    use session_core::{ErrorKind, Operation};
 
     const KEY: &str = "conformance-secret";
 
@@ -238,14 +285,14 @@ mod tests {
         for bad in [
             SignedCookieConfig::new(""),
             SignedCookieConfig::new("fifteen-bytes!!"),
-            SignedCookieConfig::new(KEY).fallback_keys([""]),
-            SignedCookieConfig::new(KEY).fallback_keys([KEY, "short"]),
-            SignedCookieConfig::new(KEY).cookie_age(0),
-            SignedCookieConfig::new(KEY).cookie_age(-1),
-            SignedCookieConfig::new(KEY).cookie_name(""),
-            SignedCookieConfig::new(KEY).cookie_name("a b"),
-            SignedCookieConfig::new(KEY).cookie_name("a=b"),
-            SignedCookieConfig::new(KEY).cookie_name("a;b"),
+            SignedCookieConfig::new(KEY).with_fallback_keys([""]),
+            SignedCookieConfig::new(KEY).with_fallback_keys([KEY, "short"]),
+            SignedCookieConfig::new(KEY).with_cookie_age(0),
+            SignedCookieConfig::new(KEY).with_cookie_age(-1),
+            SignedCookieConfig::new(KEY).with_cookie_name(""),
+            SignedCookieConfig::new(KEY).with_cookie_name("a b"),
+            SignedCookieConfig::new(KEY).with_cookie_name("a=b"),
+            SignedCookieConfig::new(KEY).with_cookie_name("a;b"),
         ] {
             let err = bad.clone().build().expect_err(&format!("{bad:?}"));
             assert_eq!(err.kind(), ErrorKind::Config, "{err}");
@@ -254,7 +301,7 @@ mod tests {
         assert!(SignedCookieConfig::new("sixteen-bytes!!!").build().is_ok());
         assert!(
             SignedCookieConfig::new(KEY)
-                .cookie_name("__Host-sid")
+                .with_cookie_name("__Host-sid")
                 .build()
                 .is_ok()
         );
@@ -262,7 +309,7 @@ mod tests {
 
     #[test]
     fn debug_hides_secrets() {
-        let config = SignedCookieConfig::new(KEY).fallback_keys(["old-secret-key-value"]);
+        let config = SignedCookieConfig::new(KEY).with_fallback_keys(["old-secret-key-value"]);
         let shown = format!("{config:?}");
         assert!(
             !shown.contains(KEY) && !shown.contains("old-secret"),

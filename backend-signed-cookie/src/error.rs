@@ -1,5 +1,6 @@
 //! The signed-cookie backend's own failures and their mapping to
-//! [`session_core::Error`].
+//! [`session_core::Error`], and [`SignedCookieUrlError`], why a URL names no
+//! signed-cookie configuration.
 //!
 //! Loading never fails (a bad cookie loads as absent, rule K3), so the only
 //! errors are a configuration the store refuses to start with and a session
@@ -7,7 +8,35 @@
 
 use session_core::{Error, ErrorKind, Operation};
 
-use crate::store::BACKEND;
+use crate::NAME;
+
+/// Why [`SignedCookieConfig::from_url`](crate::SignedCookieConfig::from_url)
+/// refused a URL.
+///
+/// Messages never quote the URL itself, so they cannot show a password.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignedCookieUrlError {
+    /// The text is not a URL.
+    #[error("not a URL: {0}")]
+    Syntax(#[from] url::ParseError),
+    /// The scheme is not one of [`SCHEMES`](crate::SCHEMES).
+    #[error("`{0}` is not a scheme of the signed-cookie backend (signed-cookie, signed_cookies)")]
+    Scheme(String),
+    /// The URL has a host, port, user, path or fragment: the sessions live
+    /// in the cookies, so only query parameters mean something.
+    #[error("signed-cookie URLs take no host, user, path or fragment, only `?format=`")]
+    Location,
+    /// A query parameter the signed-cookie backend does not know.
+    #[error("unknown parameter `{0}` (the signed-cookie backend takes format)")]
+    UnknownParameter(String),
+    /// A query parameter given more than once.
+    #[error("parameter `{0}` is given twice")]
+    Repeated(String),
+    /// `format` is neither `django` nor `encrypted`.
+    #[error("parameter `format`: `{0}` is not django or encrypted")]
+    Format(String),
+}
 
 /// What can go wrong in this backend.
 #[derive(Debug, thiserror::Error)]
@@ -67,7 +96,7 @@ impl CookieError {
             CookieError::Encrypt => ErrorKind::Serialization,
             CookieError::Random => ErrorKind::Unavailable,
         };
-        Error::new(kind, operation, BACKEND)
+        Error::new(kind, operation, NAME)
             .with_context(self.to_string())
             .with_source(self)
     }

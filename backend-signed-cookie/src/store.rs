@@ -13,14 +13,12 @@ use session_core::{
     SessionStore, SharedClock,
 };
 
+use crate::NAME;
 use crate::config::{
     CookieFormat, MAX_COOKIE_SIZE, MAX_DECOMPRESSED_SIZE, SIGNED_COOKIES_SALT, SignedCookieConfig,
 };
 use crate::encrypted::{OpenError, Sealer};
 use crate::error::CookieError;
-
-/// The backend name in errors and logs.
-pub(crate) const BACKEND: &str = "signed-cookie";
 
 /// What this store can promise: nothing is kept on the server, so nothing
 /// can be revoked, counted or purged; the data travels with the key, so any
@@ -86,7 +84,7 @@ impl SignedCookieStore {
         SignedCookieConfig::new(secret_key)
     }
 
-    pub(crate) fn from_config(config: SignedCookieConfig) -> Result<Self, CookieError> {
+    fn from_config(config: SignedCookieConfig) -> Result<Self, CookieError> {
         let codec = match config.format {
             CookieFormat::Django => Codec::Django(
                 TimestampSigner::new(&config.secret_key)
@@ -153,7 +151,7 @@ impl SignedCookieStore {
             .into_core(operation));
         }
         SessionKey::parse(&value).ok_or_else(|| {
-            Error::new(ErrorKind::Serialization, operation, BACKEND)
+            Error::new(ErrorKind::Serialization, operation, NAME)
                 .with_context("the encoded session is not a valid cookie value")
         })
     }
@@ -259,10 +257,26 @@ fn from_micros(micros: i64) -> Option<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1_000).ok()
 }
 
+impl SignedCookieConfig {
+    /// Checks the settings and builds the store.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](session_core::ErrorKind::Config) when the
+    /// secret key or a fallback key is shorter than
+    /// [`MIN_SECRET_KEY_LENGTH`](crate::MIN_SECRET_KEY_LENGTH) bytes, the
+    /// cookie age is not positive, or the cookie name is not a valid cookie
+    /// name.
+    pub fn build(self) -> Result<SignedCookieStore> {
+        self.validate()
+            .and_then(|()| SignedCookieStore::from_config(self))
+            .map_err(|e| e.into_core(Operation::Open))
+    }
+}
+
 #[async_trait]
 impl SessionStore for SignedCookieStore {
     fn name(&self) -> &str {
-        BACKEND
+        NAME
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -278,23 +292,23 @@ impl SessionStore for SignedCookieStore {
         match self.decode(key.as_str(), now) {
             Ok(record) => Ok(Some(record)),
             Err(Rejection::Expired) => {
-                tracing::debug!(target: "session::store", backend = BACKEND, "session cookie expired");
+                tracing::debug!(target: "session::store", backend = NAME, "session cookie expired");
                 Ok(None)
             }
             Err(Rejection::Suspicious(reason)) => {
-                tracing::warn!(target: "session::suspicious", backend = BACKEND, reason, "session cookie rejected");
+                tracing::warn!(target: "session::suspicious", backend = NAME, reason, "session cookie rejected");
                 Ok(None)
             }
         }
     }
 
     async fn create(&self, record: &Record) -> Result<SessionKey> {
-        record.check_depth(Operation::Create, BACKEND)?;
+        record.check_depth(Operation::Create, NAME)?;
         self.encode(record, Operation::Create)
     }
 
     async fn save(&self, _key: &SessionKey, record: &Record) -> Result<SessionKey> {
-        record.check_depth(Operation::Save, BACKEND)?;
+        record.check_depth(Operation::Save, NAME)?;
         self.encode(record, Operation::Save)
     }
 

@@ -132,8 +132,8 @@ async fn cookies_over_4096_bytes_are_too_large() {
     let clock = session_core::MockClock::at_unix(FROZEN);
     let name = "a-longer-cookie-name";
     let store = SignedCookieConfig::new(SECRET)
-        .cookie_name(name)
-        .clock(clock.shared())
+        .with_cookie_name(name)
+        .with_clock(clock.shared())
         .build()
         .expect("valid");
     let (mut fits, mut too_large) = (0, 0);
@@ -198,7 +198,7 @@ fn short_secrets_are_refused() {
     for format in [CookieFormat::Django, CookieFormat::Encrypted] {
         for secret in ["", "x", "fifteen-bytes!!"] {
             let err = SignedCookieConfig::new(secret)
-                .format(format)
+                .with_format(format)
                 .build()
                 .expect_err(secret);
             assert_eq!(err.kind(), ErrorKind::Config);
@@ -206,14 +206,14 @@ fn short_secrets_are_refused() {
             assert_eq!(err.operation(), Operation::Open);
         }
         let err = SignedCookieConfig::new(SECRET)
-            .fallback_keys(["short"])
-            .format(format)
+            .with_fallback_keys(["short"])
+            .with_format(format)
             .build()
             .expect_err("short fallback");
         assert_eq!(err.kind(), ErrorKind::Config);
         assert!(
             SignedCookieConfig::new(SECRET)
-                .format(format)
+                .with_format(format)
                 .build()
                 .is_ok()
         );

@@ -1,3 +1,2 @@
 //! The shared conformance suite on the store in Django's format.
-mod harness;
-session_conformance::suite!(harness::SignedCookieHarness);
+session_conformance::suite!(session_backend_signed_cookie::testing::SignedCookieHarness::default());

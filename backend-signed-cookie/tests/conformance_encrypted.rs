@@ -1,3 +1,4 @@
 //! The shared conformance suite on the store in the encrypted format.
-mod harness;
-session_conformance::suite!(harness::EncryptedCookieHarness);
+session_conformance::suite!(
+    session_backend_signed_cookie::testing::SignedCookieHarness::encrypted()
+);

@@ -155,9 +155,9 @@ async fn a_cookie_sealed_for_one_name_does_not_open_under_another() {
     let clock = session_core::MockClock::at_unix(FROZEN);
     let named = |name: &str| {
         SignedCookieConfig::new(SECRET)
-            .cookie_name(name)
-            .clock(clock.shared())
-            .encrypted()
+            .with_cookie_name(name)
+            .with_clock(clock.shared())
+            .with_encryption()
             .build()
             .expect("valid settings")
     };

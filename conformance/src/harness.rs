@@ -226,6 +226,33 @@ impl<H: Harness> Harness for Erased<H> {
     }
 }
 
+/// A boxed harness is a harness: `run(&harness)` on a
+/// `Box<dyn Harness<Store = Arc<dyn SessionStore>>>` chosen at run time.
+#[async_trait]
+impl<H: Harness + ?Sized> Harness for Box<H> {
+    type Store = H::Store;
+
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+
+    async fn open(&self, ctx: &Ctx) -> Result<Self::Store, Skip> {
+        (**self).open(ctx).await
+    }
+
+    async fn corrupt(&self, ctx: &Ctx, key: &SessionKey) -> Corruption {
+        (**self).corrupt(ctx, key).await
+    }
+
+    async fn cleanup(&self, ctx: &Ctx) {
+        (**self).cleanup(ctx).await
+    }
+
+    fn django_secret(&self) -> Option<String> {
+        (**self).django_secret()
+    }
+}
+
 /// The environment variable naming the backends that must not be skipped.
 pub const REQUIRE_VAR: &str = "SESSION_TEST_REQUIRE";
 

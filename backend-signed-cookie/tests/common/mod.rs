@@ -10,10 +10,9 @@ use session_core::serde_json::Value;
 use session_core::testing::django_vectors;
 use session_core::{Config, Data, MockClock, Session, SessionStore};
 
-/// The secret of Django's vectors.
-pub(crate) const SECRET: &str = "conformance-secret";
-/// The previous secret of Django's vectors.
-pub(crate) const OLD_SECRET: &str = "conformance-secret-old";
+/// The secrets of Django's vectors, shared with the conformance harness.
+#[allow(unused_imports)] // each test binary uses a different part of this module
+pub(crate) use session_backend_signed_cookie::testing::{OLD_SECRET, SECRET};
 /// The vectors' frozen time (2023-11-14 22:13:20 UTC).
 pub(crate) const FROZEN: i64 = 1_700_000_000;
 /// Django's default cookie age.
@@ -39,9 +38,9 @@ pub(crate) fn store_with(
 ) -> (SignedCookieStore, MockClock) {
     let clock = MockClock::at_unix(FROZEN);
     let store = SignedCookieConfig::new(secret)
-        .fallback_keys(fallbacks)
-        .clock(clock.shared())
-        .format(format)
+        .with_fallback_keys(fallbacks)
+        .with_clock(clock.shared())
+        .with_format(format)
         .build()
         .expect("valid settings");
     (store, clock)

@@ -2,7 +2,6 @@
 #![deny(missing_docs)]
 
 mod login;
-pub mod store_url;
 mod views;
 
 /// Compiles the workspace README's Rust snippets (its quickstart) as

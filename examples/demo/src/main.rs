@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use rand::Rng;
 use rand::distr::Alphanumeric;
-use session_demo::store_url::{StoreOptions, StoreUrl, redact};
 use session_demo::{DemoOptions, app, serve};
+use session_stores::Options;
 use session_tower::MIN_SECRET_KEY_LENGTH;
 
 /// Runs the demo app.
@@ -66,15 +66,12 @@ async fn run(args: Args) -> Result<(), String> {
         }
     };
     let options = DemoOptions::new(secret.clone());
-    let url: StoreUrl = args
-        .store
-        .parse()
-        .map_err(|e| format!("--store {}: {e}", redact(&args.store)))?;
-    let mut store_options = StoreOptions::new(secret);
-    store_options.config = options.config.clone();
-    let store = url
-        .open(&store_options)
-        .map_err(|e| format!("--store {}: {e}", redact(&args.store)))?;
+    let store_options = Options::new()
+        .with_secret_key(secret)
+        .with_config(options.config.clone());
+    let store = session_stores::open_with(&args.store, &store_options)
+        .await
+        .map_err(|e| format!("--store {e}"))?;
     let app = app(store.clone(), &options).map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

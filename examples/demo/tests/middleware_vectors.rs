@@ -125,8 +125,8 @@ fn config_of(settings: &Value) -> Config {
 
 fn signed_cookie_store(clock: &MockClock, config: &Config) -> Arc<dyn SessionStore> {
     let store = session_backend_signed_cookie::SignedCookieConfig::new(SECRET)
-        .session_config(config)
-        .clock(clock.shared())
+        .with_session_config(config)
+        .with_clock(clock.shared())
         .build()
         .expect("signed-cookie store");
     Arc::new(store)

@@ -10,8 +10,8 @@ use reqwest::header::SET_COOKIE;
 use reqwest::{Client, StatusCode, redirect};
 use session_conformance::ProbeStore;
 use session_core::SessionStore;
-use session_demo::store_url::{StoreOptions, StoreUrl};
 use session_demo::{DemoOptions, app, start};
+use session_stores::Options;
 
 pub const SECRET: &str = "an-end-to-end-test-secret-key-of-some-length";
 
@@ -44,10 +44,8 @@ impl Demo {
             Some(dir) => format!("file://{}", dir.path().display()),
             None => backend.to_owned(),
         };
-        let store = url
-            .parse::<StoreUrl>()
-            .unwrap()
-            .open(&StoreOptions::new(SECRET))
+        let store = session_stores::open_with(&url, &Options::new().with_secret_key(SECRET))
+            .await
             .unwrap();
         let probe = Probe::new(store);
         let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();

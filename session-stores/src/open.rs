@@ -1,0 +1,192 @@
+//! [`open`] and [`harness`]: from a URL to its backend's store or harness.
+
+use std::sync::Arc;
+
+use session_core::{MemoryStore, SessionStore};
+
+use crate::error::{OpenError, UrlError};
+use crate::list::{self, RECOGNISED};
+use crate::memory;
+use crate::options::Options;
+use crate::redact::redact;
+
+/// A URL read into its backend's settings, with the [`Options`] applied.
+enum Parsed {
+    Memory,
+    #[cfg(feature = "cache")]
+    Cache(session_backend_cache::CacheConfig),
+    #[cfg(feature = "file")]
+    File(session_backend_file::FileConfig),
+    #[cfg(feature = "signed-cookie")]
+    SignedCookie(session_backend_signed_cookie::SignedCookieConfig),
+}
+
+/// Opens the store `url` names, with the secret key from
+/// `SESSION_SECRET_KEY` ([`Options::from_env`]), Django's default settings
+/// and the system clock.
+///
+/// | URL | store |
+/// |---|---|
+/// | `memory://` (`memory`, `mem`) | `session_core::MemoryStore`, in this process |
+/// | `cache://?max_bytes=N` (`cache`, `moka`) | `session_backend_cache::CacheStore`, in this process |
+/// | `file:///abs/dir?codec=django` (`file://`: the backend's default directory) | `session_backend_file::FileStore` |
+/// | `signed-cookie://?format=encrypted` (`signed_cookies`, ...) | `session_backend_signed_cookie::SignedCookieStore` |
+///
+/// A bare name (`cache`) is the same as `cache://`. `codec=django` and the
+/// signed-cookie store need a secret key. Unknown parameters are errors.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let store = session_stores::open("cache://?max_bytes=1048576").await.unwrap();
+/// assert_eq!(store.name(), "cache");
+/// # }
+/// ```
+///
+/// # Errors
+/// An [`OpenError`] that names the URL with its password redacted.
+pub async fn open(url: &str) -> Result<Arc<dyn SessionStore>, OpenError> {
+    open_with(url, &Options::from_env()).await
+}
+
+/// [`open`] with explicit [`Options`]: the secret key, the sessions'
+/// settings and the clock.
+///
+/// # Errors
+/// An [`OpenError`] that names the URL with its password redacted.
+// Some bindings serve only the backends whose features are on.
+#[cfg_attr(
+    not(all(feature = "cache", feature = "file", feature = "signed-cookie")),
+    allow(unused_variables)
+)]
+pub async fn open_with(url: &str, options: &Options) -> Result<Arc<dyn SessionStore>, OpenError> {
+    let failed = |error| OpenError::Open {
+        url: redact(url.trim()),
+        error,
+    };
+    let store: Arc<dyn SessionStore> = match parse(url, options)? {
+        Parsed::Memory => Arc::new(MemoryStore::new().with_clock(options.clock.clone())),
+        #[cfg(feature = "cache")]
+        Parsed::Cache(config) => Arc::new(config.build().map_err(failed)?),
+        #[cfg(feature = "file")]
+        Parsed::File(config) => Arc::new(config.build().map_err(failed)?),
+        #[cfg(feature = "signed-cookie")]
+        Parsed::SignedCookie(config) => Arc::new(config.build().map_err(failed)?),
+    };
+    Ok(store)
+}
+
+/// The conformance harness of any backend, its stores behind
+/// `Arc<dyn SessionStore>`: what [`harness`] gives.
+#[cfg(feature = "testing")]
+pub type DynHarness = Box<dyn session_conformance::Harness<Store = Arc<dyn SessionStore>>>;
+
+/// The conformance harness of the backend `url` names, configured by the
+/// URL, with [`Options::from_env`]: `session_conformance::run(&harness)`
+/// then tests that backend.
+///
+/// Each check opens its own isolated stores (the file harness makes one
+/// sub-directory of the URL's directory per check) on the suite's mock
+/// clock. Never point it at data you want to keep.
+///
+/// # Errors
+/// An [`OpenError`] that names the URL with its password redacted.
+#[cfg(feature = "testing")]
+pub async fn harness(url: &str) -> Result<DynHarness, OpenError> {
+    harness_with(url, &Options::from_env()).await
+}
+
+/// [`harness`] with explicit [`Options`].
+///
+/// # Errors
+/// An [`OpenError`] that names the URL with its password redacted.
+#[cfg(feature = "testing")]
+pub async fn harness_with(url: &str, options: &Options) -> Result<DynHarness, OpenError> {
+    use session_conformance::{Erased, MemoryHarness};
+    let harness: DynHarness = match parse(url, options)? {
+        Parsed::Memory => Box::new(Erased(MemoryHarness)),
+        #[cfg(feature = "cache")]
+        Parsed::Cache(config) => Box::new(Erased(
+            session_backend_cache::testing::CacheHarness::new(config),
+        )),
+        #[cfg(feature = "file")]
+        Parsed::File(config) => Box::new(Erased(session_backend_file::testing::FileHarness::new(
+            config,
+        ))),
+        #[cfg(feature = "signed-cookie")]
+        Parsed::SignedCookie(config) => Box::new(Erased(
+            session_backend_signed_cookie::testing::SignedCookieHarness::new(config),
+        )),
+    };
+    Ok(harness)
+}
+
+/// Finds the backend of `url` and hands the URL to its parser.
+// Some bindings serve only the backends whose features are on.
+#[cfg_attr(
+    not(all(feature = "cache", feature = "file", feature = "signed-cookie")),
+    allow(unused_variables)
+)]
+fn parse(url: &str, options: &Options) -> Result<Parsed, OpenError> {
+    let url = url.trim();
+    let scheme = url.split_once(':').map_or(url, |(scheme, _)| scheme);
+    let scheme = scheme.to_ascii_lowercase();
+    let Some(info) = list::find(&scheme) else {
+        let url = redact(url);
+        return Err(if RECOGNISED.contains(&scheme.as_str()) {
+            OpenError::NotBuilt { url, scheme }
+        } else {
+            OpenError::UnknownScheme { url, scheme }
+        });
+    };
+    let refused = |problem| OpenError::Url {
+        url: redact(url),
+        problem,
+    };
+    let no_secret = || OpenError::MissingSecret {
+        url: redact(url),
+        backend: info.name,
+    };
+    let clock = options.clock.clone();
+    match info.name {
+        memory::NAME => {
+            memory::check(url).map_err(|e| refused(UrlError::Memory(e)))?;
+            Ok(Parsed::Memory)
+        }
+        #[cfg(feature = "cache")]
+        session_backend_cache::NAME => {
+            let config = session_backend_cache::CacheConfig::from_url(url)
+                .map_err(|e| refused(UrlError::Cache(e)))?;
+            Ok(Parsed::Cache(config.with_clock(clock)))
+        }
+        #[cfg(feature = "file")]
+        session_backend_file::NAME => {
+            use session_backend_file::{FileConfig, FileUrlError};
+            let config = match FileConfig::from_url(url, options.secret_key.as_deref()) {
+                Ok(config) => config,
+                Err(FileUrlError::MissingSecret) => return Err(no_secret()),
+                Err(e) => return Err(refused(UrlError::File(e))),
+            };
+            Ok(Parsed::File(
+                config
+                    .with_session_config(&options.config)
+                    .with_clock(clock),
+            ))
+        }
+        #[cfg(feature = "signed-cookie")]
+        session_backend_signed_cookie::NAME => {
+            let secret = options.secret_key.as_deref().ok_or_else(no_secret)?;
+            let config = session_backend_signed_cookie::SignedCookieConfig::from_url(url, secret)
+                .map_err(|e| refused(UrlError::SignedCookie(e)))?;
+            Ok(Parsed::SignedCookie(
+                config
+                    .with_fallback_keys(&options.fallback_keys)
+                    .with_session_config(&options.config)
+                    .with_clock(clock),
+            ))
+        }
+        _ => Err(OpenError::UnknownScheme {
+            url: redact(url),
+            scheme,
+        }),
+    }
+}
