@@ -43,7 +43,11 @@ impl Inner {
     /// The expiry of a file modified at `modified` holding `data`, by the
     /// module table; `None` for data that is expired whenever it was
     /// written (a negative integer expiry) or a sum out of range.
-    pub(crate) fn expiry_of(&self, modified: OffsetDateTime, data: &Data) -> Option<OffsetDateTime> {
+    pub(crate) fn expiry_of(
+        &self,
+        modified: OffsetDateTime,
+        data: &Data,
+    ) -> Option<OffsetDateTime> {
         let by_cookie_age = modified.checked_add(time::Duration::seconds(self.cookie_age));
         match data.get(EXPIRY_KEY).and_then(StoredExpiry::from_value) {
             Some(StoredExpiry::Date(date)) => by_cookie_age.map(|age| age.min(date)),

@@ -136,7 +136,10 @@ async fn e5_django_files_integer_expiries_are_enforced() {
     assert_eq!(session_files(dir.path()), 3);
 
     clock.set(session_core::time::OffsetDateTime::from_unix_timestamp(SAVED_AT + 3600).expect("t"));
-    assert!(!store.exists(&hour).await.expect("exists"), "at mtime + 3600");
+    assert!(
+        !store.exists(&hour).await.expect("exists"),
+        "at mtime + 3600"
+    );
     assert!(store.exists(&zero).await.expect("exists"));
     assert_eq!(store.clear_expired().await.expect("clear"), 1);
     clock.set(session_core::time::OffsetDateTime::from_unix_timestamp(SAVED_AT + AGE).expect("t"));
@@ -157,13 +160,18 @@ async fn e5_integer_expiries_written_here_read_back_exactly() {
     for seconds in [1, 3600, AGE + 3600] {
         let session = Session::new(store.clone(), config.clone(), None);
         session.insert("foo", "bar").await.expect("insert");
-        session.set_expiry(Expiry::Seconds(seconds)).await.expect("expiry");
+        session
+            .set_expiry(Expiry::Seconds(seconds))
+            .await
+            .expect("expiry");
         session.save().await.expect("save");
         let key = session.key().expect("saved");
         let loaded = store.load(&key).await.expect("load").expect("live");
         assert_eq!(loaded.expires_at.unix_timestamp(), SAVED_AT + seconds);
         let path = dir.path().join(format!("sessionid{key}"));
-        let mtime = fs::metadata(&path).and_then(|m| m.modified()).expect("mtime");
+        let mtime = fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .expect("mtime");
         assert_eq!(mtime, UNIX_EPOCH + Duration::from_secs(SAVED_AT as u64));
     }
 }
@@ -184,7 +192,10 @@ async fn django_test_clearsessions_command() {
         let session = Session::new(store.clone(), config.clone(), None);
         session.insert("foo", "bar").await.expect("insert");
         if let Some(seconds) = expiry {
-            session.set_expiry(Expiry::Seconds(seconds)).await.expect("expiry");
+            session
+                .set_expiry(Expiry::Seconds(seconds))
+                .await
+                .expect("expiry");
         }
         session.save().await.expect("save");
     }

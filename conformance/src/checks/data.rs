@@ -212,7 +212,10 @@ fn python_data() -> (Data, &'static str) {
         "lone surrogates",
         pyjson::from_str(r#""a\ud800b\udfff""#).ok(),
     );
-    put("nested", pyjson::from_str("[NaN,{\"n\":18446744073709551616}]").ok());
+    put(
+        "nested",
+        pyjson::from_str("[NaN,{\"n\":18446744073709551616}]").ok(),
+    );
     let key = pyjson::from_str(r#""k\udc00""#)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
@@ -238,11 +241,19 @@ pub(crate) async fn d1_python_values_round_trip_exactly<H: Harness>(cx: &Cx<'_, 
     round_trip(&*store, &key, &first, "load after create").await?;
     let second = record(&*store, reversed(&first.data));
     let key = store.save(&key, &second).await.ok_or_fail("D1", "save")?;
-    round_trip(&*store, &key, &second, "load after a save in reverse key order").await?;
+    round_trip(
+        &*store,
+        &key,
+        &second,
+        "load after a save in reverse key order",
+    )
+    .await?;
     // Through the session handle, as Django's values arrive in an application.
     let s = session(&store, Some(key.as_str()));
     s.insert("added", 1).await.ok_or_fail("D1", "insert")?;
-    s.save().await.ok_or_fail("D1", "save through the session")?;
+    s.save()
+        .await
+        .ok_or_fail("D1", "save through the session")?;
     let again = session(&store, s.key().as_ref().map(SessionKey::as_str));
     let loaded = again.data().await.ok_or_fail("D1", "load")?;
     let mut expected = (*second.data).clone();

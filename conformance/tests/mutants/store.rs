@@ -12,8 +12,7 @@ use session_core::store::{CREATE_ATTEMPTS, insert_with_fresh_key};
 use session_core::time::{Duration, OffsetDateTime};
 use session_core::{
     Capabilities, Data, EXPIRY_KEY, Error, ErrorKind, Operation, Record, Result, SessionKey,
-    SessionStore,
-    SharedClock, SharedKeyGenerator, config,
+    SessionStore, SharedClock, SharedKeyGenerator, config,
 };
 
 use super::Bug;

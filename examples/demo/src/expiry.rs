@@ -5,9 +5,9 @@
 
 use axum::extract::Query;
 use serde::Deserialize;
+use session_core::Expiry;
 use session_core::expiry::parse_iso;
 use session_core::signing::pyjson;
-use session_core::Expiry;
 use session_tower::Session;
 
 use crate::views::Failure;

@@ -100,13 +100,15 @@ fn django_python() -> Result<&'static Python, &'static str> {
             let installed = made
                 && Command::new(base.join("django-venv/bin/pip"))
                     .args(["install", "--quiet", spec])
-                .env("PIP_ROOT_USER_ACTION", "ignore")
+                    .env("PIP_ROOT_USER_ACTION", "ignore")
                     .status()
                     .is_ok_and(|s| s.success());
             if installed && venv.has_django() {
                 Ok(venv)
             } else {
-                Err(format!("could not install {spec} with pip (--target or a venv)"))
+                Err(format!(
+                    "could not install {spec} with pip (--target or a venv)"
+                ))
             }
         })
         .as_ref()
@@ -139,8 +141,8 @@ fn django_or_skip(test: &str) -> Option<&'static Python> {
 
 /// One run of the Django side with `settings`: the results of `commands`.
 fn django(python: &Python, settings: Value, commands: Vec<Value>) -> Vec<Value> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../scripts/django-interop/django_side.py");
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/django-interop/django_side.py");
     let mut child = python
         .command()
         .arg(script)
@@ -159,7 +161,11 @@ fn django(python: &Python, settings: Value, commands: Vec<Value>) -> Vec<Value> 
         String::from_utf8_lossy(&out.stderr)
     );
     let reply: Value = serde_json::from_slice(&out.stdout).expect("JSON from the Django side");
-    assert!(reply["django"].as_str().is_some_and(|v| v.starts_with("5.2")));
+    assert!(
+        reply["django"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("5.2"))
+    );
     reply["results"].as_array().expect("results").clone()
 }
 
@@ -209,7 +215,9 @@ impl Demo {
 
     /// The session under `key` as Python's JSON, `{}` when it does not load.
     async fn session_json(&self, key: &str) -> String {
-        self.get("/session/json", &[], Some(("sessionid", key))).await.2
+        self.get("/session/json", &[], Some(("sessionid", key)))
+            .await
+            .2
     }
 }
 
@@ -273,22 +281,44 @@ async fn file_backend_with_django() {
         assert_eq!(status, StatusCode::OK, "{value}");
         keys.push(key.expect("a session cookie"));
     }
-    let gets = keys.iter().map(|k| json!({"op": "file_get", "key": k})).collect();
-    for (((kind, value), got), key) in KINDS.iter().zip(django(python, settings.clone(), gets)).zip(&keys) {
-        assert_eq!(got["json"], one(value), "Django reads {kind} as written here");
+    let gets = keys
+        .iter()
+        .map(|k| json!({"op": "file_get", "key": k}))
+        .collect();
+    for (((kind, value), got), key) in KINDS
+        .iter()
+        .zip(django(python, settings.clone(), gets))
+        .zip(&keys)
+    {
+        assert_eq!(
+            got["json"],
+            one(value),
+            "Django reads {kind} as written here"
+        );
         assert_eq!(demo.session_json(key).await, one(value), "{kind} here");
         to_django += 1;
     }
 
     // Django → Rust: every kind, written by Django, read and saved back here.
-    let puts = KINDS.iter().map(|(_, v)| json!({"op": "file_put", "data": one(v)})).collect();
+    let puts = KINDS
+        .iter()
+        .map(|(_, v)| json!({"op": "file_put", "data": one(v)}))
+        .collect();
     let written = django(python, settings.clone(), puts);
     let mut gets = Vec::new();
     for ((kind, value), put) in KINDS.iter().zip(&written) {
         let key = put["key"].as_str().expect("key");
-        assert_eq!(demo.session_json(key).await, one(value), "{kind} written by Django");
+        assert_eq!(
+            demo.session_json(key).await,
+            one(value),
+            "{kind} written by Django"
+        );
         let (status, _, _) = demo
-            .get("/session/set", &[("key", "w"), ("value", "x")], Some(("sessionid", key)))
+            .get(
+                "/session/set",
+                &[("key", "w"), ("value", "x")],
+                Some(("sessionid", key)),
+            )
             .await;
         assert_eq!(status, StatusCode::OK);
         gets.push(json!({"op": "file_get", "key": key}));
@@ -296,7 +326,10 @@ async fn file_backend_with_django() {
     }
     for ((kind, value), got) in KINDS.iter().zip(django(python, settings.clone(), gets)) {
         let expected = format!(r#"{{"v":{value},"w":"x"}}"#);
-        assert_eq!(got["json"], expected, "{kind} saved back here, read by Django");
+        assert_eq!(
+            got["json"], expected,
+            "{kind} saved back here, read by Django"
+        );
     }
 
     // Every set_expiry form, both ways.
@@ -311,25 +344,42 @@ async fn file_backend_with_django() {
     ];
     let mut gets = Vec::new();
     for (param, value, _) in &forms {
-        let (_, key, _) = demo.get("/session/set", &[("key", "foo"), ("value", "bar")], None).await;
+        let (_, key, _) = demo
+            .get("/session/set", &[("key", "foo"), ("value", "bar")], None)
+            .await;
         let key = key.expect("key");
-        let text = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+        let text = value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_owned);
         let query: Vec<(&str, &str)> = match *param {
             "default" => vec![("seconds", "60")],
             other => vec![(other, text.as_str())],
         };
-        demo.get("/session/set-expiry", &query, Some(("sessionid", &key))).await;
+        demo.get("/session/set-expiry", &query, Some(("sessionid", &key)))
+            .await;
         if *param == "default" {
-            demo.get("/session/set-expiry", &[], Some(("sessionid", &key))).await;
+            demo.get("/session/set-expiry", &[], Some(("sessionid", &key)))
+                .await;
         }
         gets.push((key.clone(), json!({"op": "file_get", "key": key})));
     }
-    let got = django(python, settings.clone(), gets.iter().map(|(_, c)| c.clone()).collect());
+    let got = django(
+        python,
+        settings.clone(),
+        gets.iter().map(|(_, c)| c.clone()).collect(),
+    );
     for (((param, value, live), got), (key, _)) in forms.iter().zip(got).zip(&gets) {
-        assert_eq!(got["loaded"], *live, "set_expiry({param} {value}) here, loaded by Django");
+        assert_eq!(
+            got["loaded"], *live,
+            "set_expiry({param} {value}) here, loaded by Django"
+        );
         let ours = demo.session_json(key).await;
         if *live {
-            assert_eq!(got["json"].as_str(), Some(ours.as_str()), "set_expiry({value})");
+            assert_eq!(
+                got["json"].as_str(),
+                Some(ours.as_str()),
+                "set_expiry({value})"
+            );
         } else {
             assert_eq!(ours, "{}", "set_expiry({value}) here");
         }
@@ -344,25 +394,45 @@ async fn file_backend_with_django() {
         .collect();
     for ((param, value, live), put) in forms.iter().zip(django(python, settings.clone(), puts)) {
         let ours = demo.session_json(put["key"].as_str().expect("key")).await;
-        assert_eq!(ours != "{}", *live, "set_expiry({param} {value}) by Django, loaded here: {ours}");
+        assert_eq!(
+            ours != "{}",
+            *live,
+            "set_expiry({param} {value}) by Django, loaded here: {ours}"
+        );
         from_django += 1;
     }
 
     // cycle_key and flush from either side.
-    let (_, k1, _) = demo.get("/session/set", &[("key", "foo"), ("value", "bar")], None).await;
+    let (_, k1, _) = demo
+        .get("/session/set", &[("key", "foo"), ("value", "bar")], None)
+        .await;
     let k1 = k1.expect("key");
-    let (_, k2, _) = demo.get("/session/cycle-key", &[], Some(("sessionid", &k1))).await;
+    let (_, k2, _) = demo
+        .get("/session/cycle-key", &[], Some(("sessionid", &k1)))
+        .await;
     let k2 = k2.expect("a new key");
-    let (_, k3, _) = demo.get("/session/set", &[("key", "foo"), ("value", "bar")], None).await;
+    let (_, k3, _) = demo
+        .get("/session/set", &[("key", "foo"), ("value", "bar")], None)
+        .await;
     let k3 = k3.expect("key");
-    demo.get("/session/flush", &[], Some(("sessionid", &k3))).await;
+    demo.get("/session/flush", &[], Some(("sessionid", &k3)))
+        .await;
     let got = django(
         python,
         settings.clone(),
-        [&k1, &k2, &k3].iter().map(|k| json!({"op": "file_get", "key": k})).collect(),
+        [&k1, &k2, &k3]
+            .iter()
+            .map(|k| json!({"op": "file_get", "key": k}))
+            .collect(),
     );
-    assert_eq!((&got[0]["loaded"], &got[0]["file_exists"]), (&json!(false), &json!(false)));
-    assert_eq!(got[1]["json"], r#"{"foo":"bar"}"#, "cycled here, read by Django");
+    assert_eq!(
+        (&got[0]["loaded"], &got[0]["file_exists"]),
+        (&json!(false), &json!(false))
+    );
+    assert_eq!(
+        got[1]["json"], r#"{"foo":"bar"}"#,
+        "cycled here, read by Django"
+    );
     assert_eq!(got[2]["file_exists"], false, "flushed here");
     to_django += 2;
     let made = django(
@@ -373,18 +443,34 @@ async fn file_backend_with_django() {
             json!({"op": "file_put", "data": r#"{"foo":"bar"}"#}),
         ],
     );
-    let (d1, d2) = (made[0]["key"].as_str().expect("key"), made[1]["key"].as_str().expect("key"));
+    let (d1, d2) = (
+        made[0]["key"].as_str().expect("key"),
+        made[1]["key"].as_str().expect("key"),
+    );
     let changed = django(
         python,
         settings,
-        vec![json!({"op": "file_cycle", "key": d1}), json!({"op": "file_flush", "key": d2})],
+        vec![
+            json!({"op": "file_cycle", "key": d1}),
+            json!({"op": "file_flush", "key": d2}),
+        ],
     );
     let cycled = changed[0]["key"].as_str().expect("key");
-    assert_eq!(demo.session_json(d1).await, "{}", "the key Django cycled away");
-    assert_eq!(demo.session_json(cycled).await, r#"{"foo":"bar"}"#, "cycled by Django");
+    assert_eq!(
+        demo.session_json(d1).await,
+        "{}",
+        "the key Django cycled away"
+    );
+    assert_eq!(
+        demo.session_json(cycled).await,
+        r#"{"foo":"bar"}"#,
+        "cycled by Django"
+    );
     assert_eq!(demo.session_json(d2).await, "{}", "flushed by Django");
     from_django += 2;
-    eprintln!("django_live file backend: {to_django} scenarios Rust -> Django, {from_django} Django -> Rust");
+    eprintln!(
+        "django_live file backend: {to_django} scenarios Rust -> Django, {from_django} Django -> Rust"
+    );
 }
 
 /// A deterministic string of `len` letters and digits that barely compresses.
@@ -393,7 +479,9 @@ fn incompressible(len: usize) -> String {
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
     (0..len)
         .map(|_| {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
             char::from(alphabet[((state >> 33) % 62) as usize])
         })
         .collect()
@@ -416,7 +504,11 @@ async fn signed_cookie_sessions_with_django() {
     let old_keys = json!({"secret_key": OLD_SECRET, "cookie_age": AGE});
     let kinds = format!(
         "{{{}}}",
-        KINDS.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(",")
+        KINDS
+            .iter()
+            .map(|(k, v)| format!("\"{k}\":{v}"))
+            .collect::<Vec<_>>()
+            .join(",")
     );
     let near_4k = format!(r#"{{"blob":"{}"}}"#, incompressible(3800));
     let over_4k = format!(r#"{{"blob":"{}"}}"#, incompressible(4300));
@@ -454,7 +546,11 @@ async fn signed_cookie_sessions_with_django() {
     commands.push(json!({"op": "cookie_get", "value": cookies[0], "now": at(AGE + 1)}));
     let got = django(python, new_keys.clone(), commands);
     for (data, got) in datas.iter().zip(&got) {
-        assert_eq!(got["json"].as_str(), Some(data.as_str()), "signed here, read by Django");
+        assert_eq!(
+            got["json"].as_str(),
+            Some(data.as_str()),
+            "signed here, read by Django"
+        );
         to_django += 1;
     }
     assert_eq!(got[3]["loaded"], true, "one second before the cookie age");
@@ -464,7 +560,10 @@ async fn signed_cookie_sessions_with_django() {
         old_keys.clone(),
         vec![json!({"op": "cookie_get", "value": cookies[0], "now": at(1)})],
     );
-    assert_eq!(rotated[0]["loaded"], false, "the old key alone does not verify the new signature");
+    assert_eq!(
+        rotated[0]["loaded"], false,
+        "the old key alone does not verify the new signature"
+    );
     to_django += 3;
 
     // Django → Rust, signed with the old key (a fallback here).
@@ -480,12 +579,20 @@ async fn signed_cookie_sessions_with_django() {
     clock.set(OffsetDateTime::from_unix_timestamp(at(1)).expect("t"));
     for (data, put) in datas.iter().chain([&over_4k]).zip(&written) {
         let value = put["value"].as_str().expect("value");
-        assert_eq!(&demo.session_json(value).await, data, "signed by Django, read here");
+        assert_eq!(
+            &demo.session_json(value).await,
+            data,
+            "signed by Django, read here"
+        );
         from_django += 1;
     }
     let value = written[4]["value"].as_str().expect("value");
     let (_, resigned, _) = demo
-        .get("/session/set", &[("key", "w"), ("value", "x")], Some(("sessionid", value)))
+        .get(
+            "/session/set",
+            &[("key", "w"), ("value", "x")],
+            Some(("sessionid", value)),
+        )
         .await;
     let resigned = resigned.expect("re-signed with the new key");
     let got = django(
@@ -493,13 +600,18 @@ async fn signed_cookie_sessions_with_django() {
         new_keys,
         vec![json!({"op": "cookie_get", "value": resigned, "now": at(2)})],
     );
-    assert_eq!(got[0]["json"], r#"{"foo":"bar","w":"x"}"#, "re-signed here, read by Django");
+    assert_eq!(
+        got[0]["json"], r#"{"foo":"bar","w":"x"}"#,
+        "re-signed here, read by Django"
+    );
     clock.set(OffsetDateTime::from_unix_timestamp(at(AGE - 1)).expect("t"));
     assert_eq!(demo.session_json(value).await, r#"{"foo":"bar"}"#);
     clock.set(OffsetDateTime::from_unix_timestamp(at(AGE)).expect("t"));
     assert_eq!(demo.session_json(value).await, "{}", "at the cookie age");
     from_django += 3;
-    eprintln!("django_live signed-cookie sessions: {to_django} scenarios Rust -> Django, {from_django} Django -> Rust");
+    eprintln!(
+        "django_live signed-cookie sessions: {to_django} scenarios Rust -> Django, {from_django} Django -> Rust"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -517,12 +629,14 @@ async fn signed_cookies_with_django() {
     // Rust → Django: signed here at T + 0.25 (the timestamp is T).
     clock.set(OffsetDateTime::from_unix_timestamp(T).expect("t") + Duration::milliseconds(250));
     let (_, value, _) = demo
-        .get("/signed-cookie/set", &[("key", "c"), ("value", "value-1"), ("salt", "s")], Some(("c", "")))
+        .get(
+            "/signed-cookie/set",
+            &[("key", "c"), ("value", "value-1"), ("salt", "s")],
+            Some(("c", "")),
+        )
         .await;
     let value = value.expect("a signed cookie");
-    let get = |now: f64, salt: &str, max_age: Option<f64>| {
-        json!({"op": "signed_get", "name": "c", "value": value, "salt": salt, "now": now, "max_age": max_age})
-    };
+    let get = |now: f64, salt: &str, max_age: Option<f64>| json!({"op": "signed_get", "name": "c", "value": value, "salt": salt, "now": now, "max_age": max_age});
     let t = T as f64;
     let got = django(
         python,
@@ -538,7 +652,13 @@ async fn signed_cookies_with_django() {
     let values: Vec<&Value> = got.iter().map(|g| &g["value"]).collect();
     assert_eq!(
         values,
-        [&json!("value-1"), &Value::Null, &Value::Null, &Value::Null, &json!("value-1")],
+        [
+            &json!("value-1"),
+            &Value::Null,
+            &Value::Null,
+            &Value::Null,
+            &json!("value-1")
+        ],
         "max_age 10 at 10.0 s and 10.000001 s, 9.4 at 9.5 s, another salt, no max_age"
     );
     let rotated = django(
@@ -546,7 +666,10 @@ async fn signed_cookies_with_django() {
         json!({"secret_key": "django-interop-secret-key-next-012345678", "fallback_keys": [SECRET]}),
         vec![get(t + 1.0, "s", None)],
     );
-    assert_eq!(rotated[0]["value"], "value-1", "the new key as a fallback of the next one");
+    assert_eq!(
+        rotated[0]["value"], "value-1",
+        "the new key as a fallback of the next one"
+    );
     to_django += 6;
 
     // Django → Rust: signed by Django with the old key (a fallback here).
@@ -564,7 +687,9 @@ async fn signed_cookies_with_django() {
             if let Some(age) = max_age {
                 query.push(("max_age", age));
             }
-            let (status, _, body) = demo.get("/signed-cookie/get", &query, Some(("c", &value))).await;
+            let (status, _, body) = demo
+                .get("/signed-cookie/get", &query, Some(("c", &value)))
+                .await;
             (status, body)
         }
     };
@@ -574,7 +699,11 @@ async fn signed_cookies_with_django() {
     assert_eq!(read("s", Some("10")).await, ok, "10 s old, max_age 10");
     assert_eq!(read("s", None).await, ok, "no max_age");
     clock.set(OffsetDateTime::from_unix_timestamp(T + 10).expect("t") + Duration::microseconds(1));
-    assert_eq!(read("s", Some("10")).await, expired, "10.000001 s old, max_age 10");
+    assert_eq!(
+        read("s", Some("10")).await,
+        expired,
+        "10.000001 s old, max_age 10"
+    );
     assert_eq!(read("s", Some("10.5")).await, ok, "max_age 10.5");
     assert_eq!(
         read("other", None).await,
@@ -582,7 +711,13 @@ async fn signed_cookies_with_django() {
         "another salt"
     );
     clock.set(OffsetDateTime::from_unix_timestamp(T + 9).expect("t") + Duration::milliseconds(500));
-    assert_eq!(read("s", Some("9.4")).await, expired, "9.5 s old, max_age 9.4");
+    assert_eq!(
+        read("s", Some("9.4")).await,
+        expired,
+        "9.5 s old, max_age 9.4"
+    );
     from_django += 6;
-    eprintln!("django_live signed cookies: {to_django} scenarios Rust -> Django, {from_django} Django -> Rust");
+    eprintln!(
+        "django_live signed cookies: {to_django} scenarios Rust -> Django, {from_django} Django -> Rust"
+    );
 }

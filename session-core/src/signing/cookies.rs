@@ -138,7 +138,10 @@ impl CookieSigner {
         max_age: Option<MaxAge>,
         now_unix_nanos: i128,
     ) -> Result<String, UnsignError> {
-        match self.current.unsign_at_nanos(signed, max_age, now_unix_nanos) {
+        match self
+            .current
+            .unsign_at_nanos(signed, max_age, now_unix_nanos)
+        {
             Err(err) if self.legacy_fallback && err.is_bad_signature() && !err.is_expired() => {
                 self.legacy.unsign_at_nanos(signed, max_age, now_unix_nanos)
             }

@@ -28,7 +28,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
-mod python;
+pub mod python;
 mod read;
 
 pub use python::{MARK, as_big_int, as_float, big_int, float};
@@ -145,7 +145,11 @@ pub fn write_str(out: &mut String, text: &str) {
         }
         // The in-band form of a lone surrogate: MARK and its stand-in.
         let lone = (ch == python::MARK)
-            .then(|| chars.peek().and_then(|&(_, next)| python::lone_surrogate(next)))
+            .then(|| {
+                chars
+                    .peek()
+                    .and_then(|&(_, next)| python::lone_surrogate(next))
+            })
             .flatten();
         if let Some(unit) = lone {
             if let Some((next_index, next)) = chars.next() {

@@ -120,9 +120,7 @@ pub(crate) fn is_int_literal(text: &str) -> bool {
     match digits.as_bytes() {
         [] => false,
         [b'0'] => true,
-        [first, rest @ ..] => {
-            (b'1'..=b'9').contains(first) && rest.iter().all(u8::is_ascii_digit)
-        }
+        [first, rest @ ..] => (b'1'..=b'9').contains(first) && rest.iter().all(u8::is_ascii_digit),
     }
 }
 

@@ -75,11 +75,17 @@ fn in_band_forms_are_marked_strings() {
     assert_eq!(float(f64::INFINITY), json!(format!("{MARK}Infinity")));
     assert_eq!(float(0.5), json!(0.5));
     assert_eq!(big_int("12"), Some(json!(12)));
-    assert_eq!(big_int("-99999999999999999999"), Some(json!(format!("{MARK}-99999999999999999999"))));
+    assert_eq!(
+        big_int("-99999999999999999999"),
+        Some(json!(format!("{MARK}-99999999999999999999")))
+    );
     assert_eq!(big_int("012"), None);
     assert_eq!(big_int("1.0"), None);
     let built = json!({"big": big_int("99999999999999999999"), "nan": float(f64::NAN)});
-    assert_eq!(to_string(&built), r#"{"big":99999999999999999999,"nan":NaN}"#);
+    assert_eq!(
+        to_string(&built),
+        r#"{"big":99999999999999999999,"nan":NaN}"#
+    );
 }
 
 /// Strings that merely contain the mark, or the words, are plain strings.
@@ -94,14 +100,25 @@ fn other_uses_of_the_mark_are_plain_characters() {
         "\u{10FFFF}".to_owned(),
     ] {
         let written = to_string(&Value::String(text.clone()));
-        assert_eq!(from_str(&written).ok(), Some(Value::String(text)), "{written}");
+        assert_eq!(
+            from_str(&written).ok(),
+            Some(Value::String(text)),
+            "{written}"
+        );
     }
 }
 
 /// Invalid JSON stays invalid: the rewrite never makes it readable.
 #[test]
 fn invalid_json_stays_invalid() {
-    for text in ["NaNa", "[Infinit]", "-NaN", "{\"a\":nan}", "[1e]", "\"\\ud800"] {
+    for text in [
+        "NaNa",
+        "[Infinit]",
+        "-NaN",
+        "{\"a\":nan}",
+        "[1e]",
+        "\"\\ud800",
+    ] {
         assert!(from_str(text).is_err(), "{text}");
     }
 }

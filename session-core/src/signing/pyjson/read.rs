@@ -88,9 +88,9 @@ fn out_of_range(token: &str) -> Option<String> {
         return (!fits).then(|| token.to_owned());
     }
     let value: f64 = token.parse().ok()?;
-    value.is_infinite().then(|| {
-        if value > 0.0 { "Infinity" } else { "-Infinity" }.to_owned()
-    })
+    value
+        .is_infinite()
+        .then(|| if value > 0.0 { "Infinity" } else { "-Infinity" }.to_owned())
 }
 
 /// `NaN`, `Infinity` or `-Infinity` when one starts at `at`.
