@@ -81,11 +81,15 @@ fn django_python() -> Result<&'static Python, &'static str> {
             let spec = "Django>=5.2,<5.3";
             let target = base.join("django-site");
             let pip = Command::new("python3")
-                .args(["-m", "pip", "install", "--quiet", "--target"])
+                .args(["-m", "pip", "install", "--quiet", "--upgrade", "--target"])
                 .arg(&target)
                 .arg(spec)
                 .env("PIP_ROOT_USER_ACTION", "ignore")
                 .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+                // Installing into a directory of our own never touches the
+                // system's packages, which is all the externally-managed
+                // check (PEP 668, Debian's Python) protects.
+                .env("PIP_BREAK_SYSTEM_PACKAGES", "1")
                 .status();
             match pip {
                 Err(e) => return Err(format!("python3 not found ({e})")),
