@@ -117,7 +117,8 @@ impl FileConfig {
     ///
     /// The store writes each file's modification time as `expires_at -
     /// cookie_age` and reads the expiry back as `mtime + cookie_age`, which is
-    /// also how Django's file backend computes it; see the crate docs.
+    /// also how Django's file backend computes it (an integer
+    /// `_session_expiry` in the data changes that); see the crate docs.
     pub fn with_cookie_age(mut self, seconds: i64) -> Self {
         self.cookie_age = seconds;
         self

@@ -12,11 +12,11 @@ use std::io::{self, Read, Write};
 use std::path::Path;
 use std::sync::{MutexGuard, PoisonError};
 
-use session_core::expiry::StoredExpiry;
-use session_core::{CodecError, EXPIRY_KEY, Record, SessionKey};
+use session_core::{CodecError, Record, SessionKey};
 
 use crate::access;
 use crate::error::FileError;
+use crate::mtime;
 use crate::store::Inner;
 use crate::temp::TempFile;
 
@@ -43,14 +43,14 @@ pub(crate) enum Found {
     Live(Record),
 }
 
-/// Whether a name is taken, by `stat` alone (no read).
+/// Whether a name is taken by a live session.
 #[derive(PartialEq, Eq)]
 pub(crate) enum State {
     /// No file.
     Missing,
-    /// A non-empty regular file that has not expired.
+    /// A session file that loads.
     Live,
-    /// An expired or empty regular file.
+    /// An expired, empty, corrupt or forged regular file.
     Dead,
     /// Something else (a directory, a device, a symbolic link, another
     /// user's file): never ours to replace.
@@ -185,12 +185,11 @@ impl Inner {
         if access::is_foreign(&meta) {
             return Ok(Found::Foreign("owned by another user"));
         }
-        let Some(expires_at) = self.expiry_of(&meta) else {
+        // No early verdict from the modification time: an integer expiry in
+        // the data may end the session before or after `mtime + cookie_age`.
+        let Some(modified) = mtime::modified_of(&meta) else {
             return Ok(Found::Corrupt("modification time out of range"));
         };
-        if expires_at <= self.clock.now() {
-            return Ok(Found::Expired);
-        }
         if meta.len() > self.max_file_bytes {
             return Ok(Found::Corrupt("file larger than max_file_bytes"));
         }
@@ -209,41 +208,27 @@ impl Inner {
             return Ok(Found::Corrupt("not UTF-8"));
         };
         match self.codec.decode(&text) {
-            Ok(data) => {
-                // A date-time `_session_expiry` (as Django writes it) ends the
-                // session at that date if it comes first. Files written here
-                // already carry it in their mtime; Django's do not.
-                let expires_at = match data.get(EXPIRY_KEY).and_then(StoredExpiry::from_value) {
-                    Some(StoredExpiry::Date(date)) if date < expires_at => date,
-                    _ => expires_at,
-                };
-                if expires_at <= self.clock.now() {
-                    return Ok(Found::Expired);
+            Ok(data) => match self.expiry_of(modified, &data) {
+                Some(expires_at) if expires_at > self.clock.now() => {
+                    Ok(Found::Live(Record::new(data, expires_at)))
                 }
-                Ok(Found::Live(Record::new(data, expires_at)))
-            }
+                _ => Ok(Found::Expired),
+            },
             // The codec has logged a bad signature itself.
             Err(CodecError::BadSignature(_)) => Ok(Found::Forged),
             Err(_) => Ok(Found::Corrupt("undecodable content")),
         }
     }
 
-    /// The file's state by `stat` alone, as of the clock's now.
+    /// Whether `path` holds a live session as of the clock's now. The file
+    /// is read: only its data tells an integer expiry.
     pub(crate) fn state(&self, path: &Path) -> Result<State, FileError> {
-        // `lstat`: a symbolic link is never followed, only seen as `Other`.
-        let meta = match fs::symlink_metadata(path) {
-            Ok(meta) => meta,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(State::Missing),
-            Err(e) => return Err(FileError::io("inspecting the session file")(e)),
-        };
-        if !meta.is_file() || access::is_foreign(&meta) {
-            return Ok(State::Other);
-        }
-        let live = meta.len() > 0
-            && self
-                .expiry_of(&meta)
-                .is_some_and(|at| at > self.clock.now());
-        Ok(if live { State::Live } else { State::Dead })
+        Ok(match self.read(path)? {
+            Found::Missing => State::Missing,
+            Found::Live(_) => State::Live,
+            Found::Foreign(_) => State::Other,
+            Found::Expired | Found::Corrupt(_) | Found::Forged => State::Dead,
+        })
     }
 
     /// Writes the encoded record to a new temporary file next to `name`,
@@ -258,7 +243,7 @@ impl Inner {
                 max: self.max_file_bytes,
             });
         }
-        let mtime = self.mtime_for(record.expires_at)?;
+        let mtime = self.mtime_for(record)?;
         let mut temp = TempFile::create_in(&self.directory, &format!("{name}{TEMP_INFIX}"))
             .map_err(FileError::io("creating a temporary file"))?;
         let file = temp.file();

@@ -35,8 +35,9 @@ const LOCK_STRIPES: usize = 64;
 ///   when the file has vanished, so a concurrent delete, even by another
 ///   process, cannot be undone.
 /// - **Expiry (E5)** is the file's modification time plus `cookie_age`, or
-///   the data's date-time `_session_expiry` when that is earlier, judged by
-///   the injected clock.
+///   the data's date-time `_session_expiry` when that is earlier, or, for an
+///   integer `_session_expiry` `n`, the modification time plus `n` (already
+///   expired when `n` is negative), judged by the injected clock.
 /// - **Private** (on Unix): the directory must belong to this process's user
 ///   with mode 0700 (unless shared on purpose), symbolic links are not
 ///   followed, and files owned by other users never load.

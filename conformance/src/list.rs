@@ -35,6 +35,8 @@ macro_rules! __with_checks {
             // ----- data -----
             [data, d1_values_round_trip_exactly, ["D1"],
                 "D1: unicode, control characters, full i64/u64 integers, floats, null, empty and nested values and key order round-trip exactly through the store."]
+            [data, d1_python_values_round_trip_exactly, ["D1"],
+                "D1: what Python's json writes and Rust's JSON types cannot hold (integers beyond 64 bits, NaN, Infinity, -Infinity, lone surrogates in values and keys, in pyjson's in-band forms) round-trips exactly through the store and the session, and is written as Python writes it."]
             [data, d1_nesting_to_the_limit_round_trips_and_deeper_is_refused, ["D1", "R2"],
                 "D1: data nested MAX_DEPTH (100) levels deep round-trips; one level deeper is refused at create and save with a Serialization error, and the previous record still loads."]
             [data, d1_handle_values_round_trip_through_save_and_load, ["D1", "D2"],
@@ -109,6 +111,8 @@ macro_rules! __with_checks {
                 "E5: a record stops loading exactly at its expiry instant, also one created already expired."]
             [enforcement, e5_every_expiry_kind_is_enforced_at_its_boundary, ["E5", "E2"],
                 "E5: sessions with seconds, an instant, a duration, browser close and the default expire exactly at their boundary."]
+            [enforcement, e5_integer_expiry_ends_at_its_instant, ["E5", "E2"],
+                "E5: a session saved with set_expiry(n) ends exactly n seconds after its save, for n of one second, of one second less than the cookie age and (server-side stores) of an hour more than the cookie age; set_expiry(-3600) has ended it already (Django's test_clearsessions_command)."]
             [enforcement, e5_handle_drops_an_expired_session, ["E5"],
                 "E5: a session saved with a past expiry loads empty (Django's test_actual_expiry)."]
             // ----- signing -----

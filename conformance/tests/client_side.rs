@@ -36,7 +36,9 @@ impl CookieStore {
         let now = self.clock.now().unix_timestamp();
         let data = Value::Object((*record.data).clone());
         let key = signing::dumps(&data, SECRET, self.salt, true, now);
-        SessionKey::parse(&key).ok_or_else(|| {
+        // `sessionid=<key>` must fit a 4,096-byte cookie.
+        let fits = "sessionid=".len() + key.len() <= 4096;
+        SessionKey::parse(&key).filter(|_| fits).ok_or_else(|| {
             Error::new(ErrorKind::TooLarge, operation, "cookie").with_context("over 4,096 bytes")
         })
     }

@@ -138,6 +138,13 @@ teeth! {
         d1_handle_values_round_trip_through_save_and_load,
         l1_e5_model_random_sequences_match_the_reference,
     ];
+    reading_python_json_with_serde_is_caught: ReadsPythonJsonWithSerde => [
+        d1_python_values_round_trip_exactly,
+    ];
+    integer_expiry_by_cookie_age_is_caught: IntegerExpiryByCookieAge => [
+        e5_integer_expiry_ends_at_its_instant,
+        e5_every_expiry_kind_is_enforced_at_its_boundary,
+    ];
     losing_big_integers_is_caught: LosesBigIntegers => [
         d1_values_round_trip_exactly,
         d1_handle_values_round_trip_through_save_and_load,

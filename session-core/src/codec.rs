@@ -89,7 +89,7 @@ impl Codec {
     /// Any [`CodecError`]; a bad signature is also logged as suspicious.
     pub fn decode(&self, text: &str) -> Result<Data, CodecError> {
         let value = match self {
-            Codec::Json => serde_json::from_str(text)?,
+            Codec::Json => crate::signing::pyjson::from_str(text)?,
             Codec::Django(django) => django.decode_value(text)?,
         };
         match value {

@@ -19,9 +19,14 @@ pub const MIN_SERVER_KEY_LENGTH: usize = 8;
 /// Longest key a server-side store accepts: Django's `varchar(40)` column.
 pub const MAX_SERVER_KEY_LENGTH: usize = 40;
 
-/// Longest value accepted as a key at all. A client-side store's key is the
-/// cookie value, which browsers cap at about 4 KB.
-pub const MAX_KEY_LENGTH: usize = 4096;
+/// Longest value accepted as a key at all: 8,192 bytes. A client-side
+/// store's key is the cookie value. Browsers keep cookies of up to 4,096
+/// bytes, and stores refuse to write larger ones, but Django writes (and
+/// reads) larger signed-cookie sessions, which non-browser clients send
+/// back; this bound lets those load while keeping what a client can make a
+/// server verify small. 8 KB is also the longest header line common servers
+/// accept by default (nginx's `large_client_header_buffers`).
+pub const MAX_KEY_LENGTH: usize = 8192;
 
 /// An opaque session key, cheap to clone.
 ///

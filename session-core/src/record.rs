@@ -11,7 +11,9 @@ use crate::error::{Error, ErrorKind, Operation, Result};
 ///
 /// Insertion order is kept (serde_json's `preserve_order`) because Django
 /// keeps it, and Django-compatible signatures cover the exact JSON bytes.
-/// Integers keep their full `i64`/`u64` range.
+/// Integers keep their full `i64`/`u64` range; larger ones, and the other
+/// values only Python's JSON writes, are held in the in-band forms of
+/// [`pyjson::python`](crate::signing::pyjson::python).
 pub type Data = serde_json::Map<String, serde_json::Value>;
 
 /// The key inside the data under which a per-session expiry is kept (rule E2).

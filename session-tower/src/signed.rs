@@ -44,10 +44,11 @@ impl Cookies {
             .get(name)
             .ok_or_else(|| SignedCookieError::Missing(name.to_owned()))?;
         let signing = self.signing().ok_or(SignedCookieError::NoSecretKey)?;
-        let now = self.now().unix_timestamp();
+        // The exact age, as Django's `time.time() - timestamp`.
+        let now = self.now().unix_timestamp_nanos();
         signing
             .signer(name, salt)
-            .unsign_at(raw, max_age, now)
+            .unsign_at_nanos(raw, max_age, now)
             .map_err(|err| match err {
                 UnsignError::BadSignature(bad) => {
                     // The kind only: the message would carry the client's

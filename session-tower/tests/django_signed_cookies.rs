@@ -206,6 +206,34 @@ async fn k155_max_age_argument() {
     }
 }
 
+/// Django's age is `time.time() - timestamp`, with a fraction: a signature
+/// 100.3 s old is past a `max_age` of 100 s (`Signature age 100.29999995 >
+/// 100 seconds`), and one 100 s old exactly is not. Judged by the injected
+/// clock, to its microsecond.
+#[tokio::test]
+async fn max_age_compares_the_exact_age() {
+    let value = sign(key(), 123_456_789, "c", "hello", "").await;
+    let read_at = |nanos_after: i64| {
+        let value = value.clone();
+        async move {
+            let at = session_core::time::OffsetDateTime::from_unix_timestamp(123_456_789).unwrap()
+                + session_core::time::Duration::nanoseconds(nanos_after);
+            let layer = signing_layer(&MockClock::new(at), key());
+            let (got, _) = with_cookies(&layer, &[("c", &value)], |c| {
+                c.get_signed("c", "", Some(MaxAge::from_secs(100)))
+            })
+            .await;
+            got
+        }
+    };
+    assert_eq!(read_at(100_000_000_000).await.unwrap(), "hello");
+    let err = read_at(100_000_001_000).await.unwrap_err();
+    assert!(err.is_expired(), "1 µs past the maximum age");
+    let err = read_at(100_300_000_000).await.unwrap_err();
+    assert!(err.is_expired(), "100.3 s old");
+    assert_eq!(err.to_string(), "Signature age 100 > 100 seconds");
+}
+
 /// Django 156 test_set_signed_cookie_max_age_argument.
 #[tokio::test]
 async fn k156_set_signed_cookie_max_age_argument() {

@@ -1,7 +1,8 @@
 //! D1: values round-trip exactly, through the store and through a session.
 
 use serde_json::{Map, Value, json};
-use session_core::{Data, ErrorKind, MAX_DEPTH, Record, SessionStore};
+use session_core::signing::pyjson;
+use session_core::{Data, ErrorKind, MAX_DEPTH, Record, SessionKey, SessionStore};
 
 use crate::cx::{Checked, Cx, Expect, ensure, ensure_eq, record, session};
 use crate::harness::Harness;
@@ -190,6 +191,78 @@ pub(crate) async fn d1_handle_values_round_trip_through_save_and_load<H: Harness
         Some("значение ✓ 😀 中文 \u{10FFFF} é".to_owned()),
         "D1",
         "get::<String> of a unicode value"
+    );
+    Ok(Outcome::Pass)
+}
+
+/// What Python's `json` (so Django) writes that Rust's JSON types cannot
+/// hold, in the in-band forms of [`pyjson`], and the text Python writes for
+/// the data.
+fn python_data() -> (Data, &'static str) {
+    let mut data = Data::new();
+    let mut put = |key: &str, value: Option<Value>| {
+        data.insert(key.to_owned(), value.unwrap_or(Value::Null));
+    };
+    put("big", pyjson::big_int("1180591620717411303424"));
+    put("negative big", pyjson::big_int("-1180591620717411303424"));
+    put("nan", Some(pyjson::float(f64::NAN)));
+    put("infinity", Some(pyjson::float(f64::INFINITY)));
+    put("minus infinity", Some(pyjson::float(f64::NEG_INFINITY)));
+    put(
+        "lone surrogates",
+        pyjson::from_str(r#""a\ud800b\udfff""#).ok(),
+    );
+    put(
+        "nested",
+        pyjson::from_str("[NaN,{\"n\":18446744073709551616}]").ok(),
+    );
+    let key = pyjson::from_str(r#""k\udc00""#)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    data.insert(key, json!(1));
+    (
+        data,
+        r#"{"big":1180591620717411303424,"negative big":-1180591620717411303424,"nan":NaN,"infinity":Infinity,"minus infinity":-Infinity,"lone surrogates":"a\ud800b\udfff","nested":[NaN,{"n":18446744073709551616}],"k\udc00":1}"#,
+    )
+}
+
+pub(crate) async fn d1_python_values_round_trip_exactly<H: Harness>(cx: &Cx<'_, H>) -> Checked {
+    let (_ctx, store) = cx.open().await?;
+    let (data, python_text) = python_data();
+    ensure_eq!(
+        pyjson::map_to_string(&data),
+        python_text,
+        "D1",
+        "the Python JSON of the data (session_core::signing::pyjson)"
+    );
+    let first = record(&*store, data);
+    let key = store.create(&first).await.ok_or_fail("D1", "create")?;
+    round_trip(&*store, &key, &first, "load after create").await?;
+    let second = record(&*store, reversed(&first.data));
+    let key = store.save(&key, &second).await.ok_or_fail("D1", "save")?;
+    round_trip(
+        &*store,
+        &key,
+        &second,
+        "load after a save in reverse key order",
+    )
+    .await?;
+    // Through the session handle, as Django's values arrive in an application.
+    let s = session(&store, Some(key.as_str()));
+    s.insert("added", 1).await.ok_or_fail("D1", "insert")?;
+    s.save()
+        .await
+        .ok_or_fail("D1", "save through the session")?;
+    let again = session(&store, s.key().as_ref().map(SessionKey::as_str));
+    let loaded = again.data().await.ok_or_fail("D1", "load")?;
+    let mut expected = (*second.data).clone();
+    expected.insert("added".to_owned(), json!(1));
+    ensure!(
+        same(&loaded, &expected),
+        "D1",
+        "reload through a new session: {}",
+        describe_difference(&loaded, &expected)
     );
     Ok(Outcome::Pass)
 }

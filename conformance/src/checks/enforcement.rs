@@ -124,3 +124,61 @@ pub(crate) async fn e5_handle_drops_an_expired_session<H: Harness>(cx: &Cx<'_, H
     }
     Ok(Outcome::Pass)
 }
+
+pub(crate) async fn e5_integer_expiry_ends_at_its_instant<H: Harness>(cx: &Cx<'_, H>) -> Checked {
+    let (ctx, store) = cx.open().await?;
+    let t0 = now(&*store);
+    // A client-side store ends every session at the cookie age at the latest
+    // (Django's signed_cookies checks the signature's age against it).
+    let mut lifetimes = vec![1, AGE - 1];
+    if store.capabilities().server_side {
+        lifetimes.push(AGE + 3600);
+    }
+    let mut keys = Vec::new();
+    for seconds in lifetimes.iter().copied().chain([-3600]) {
+        ctx.clock.set(t0);
+        let s = session(&store, None);
+        s.insert("foo", "bar").await.ok_or_fail("E5", "insert")?;
+        s.set_expiry(Expiry::Seconds(seconds))
+            .await
+            .ok_or_fail("E5", "set_expiry")?;
+        s.save().await.ok_or_fail("E5", "save")?;
+        keys.push((seconds, s.key()));
+    }
+    for (seconds, key) in &keys {
+        let Some(key) = key else {
+            continue;
+        };
+        let loads_at = |offset: Duration| {
+            let store = store.clone();
+            let ctx_clock = ctx.clock.clone();
+            async move {
+                ctx_clock.set(t0 + offset);
+                session(&store, Some(key.as_str()))
+                    .contains("foo")
+                    .await
+                    .ok_or_fail("E5", "contains")
+            }
+        };
+        if *seconds < 0 {
+            ensure!(
+                !loads_at(Duration::ZERO).await?,
+                "E5",
+                "a session saved with set_expiry({seconds}) loads"
+            );
+            continue;
+        }
+        let boundary = Duration::seconds(*seconds);
+        ensure!(
+            loads_at(boundary - tick(&*store)).await?,
+            "E5",
+            "a session saved with set_expiry({seconds}) is gone one tick before {seconds} s"
+        );
+        ensure!(
+            !loads_at(boundary).await?,
+            "E5",
+            "a session saved with set_expiry({seconds}) still loads {seconds} s after its save"
+        );
+    }
+    Ok(Outcome::Pass)
+}

@@ -68,6 +68,14 @@ pub(crate) enum Bug {
     /// Accepts data nested past `MAX_DEPTH`, which stores that encode
     /// could not read back.
     IgnoresDepthLimit,
+    /// Encodes the data as Python's JSON (`pyjson`) but decodes it with
+    /// plain serde_json, which turns integers beyond 64 bits into floats and
+    /// rejects `NaN` and lone surrogates: such data comes back empty (D1).
+    ReadsPythonJsonWithSerde,
+    /// An integer `_session_expiry` `n > 0` ends the record at `expires_at -
+    /// n + cookie_age`: a file store that writes the save time as mtime, as
+    /// Django does, but reads `mtime + cookie_age` back (E5).
+    IntegerExpiryByCookieAge,
 }
 
 impl Bug {
@@ -97,6 +105,8 @@ impl Bug {
             Bug::ForgetsDeletesOnReopen => "forgets-deletes-on-reopen",
             Bug::LocksPerInstance => "locks-per-instance",
             Bug::IgnoresDepthLimit => "ignores-depth-limit",
+            Bug::ReadsPythonJsonWithSerde => "reads-python-json-with-serde",
+            Bug::IntegerExpiryByCookieAge => "integer-expiry-by-cookie-age",
         }
     }
 

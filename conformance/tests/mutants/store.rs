@@ -7,11 +7,12 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use async_trait::async_trait;
 use serde_json::Value;
 use session_conformance::Ctx;
+use session_core::signing::pyjson;
 use session_core::store::{CREATE_ATTEMPTS, insert_with_fresh_key};
 use session_core::time::{Duration, OffsetDateTime};
 use session_core::{
-    Capabilities, Data, Error, ErrorKind, Operation, Record, Result, SessionKey, SessionStore,
-    SharedClock, SharedKeyGenerator, config,
+    Capabilities, Data, EXPIRY_KEY, Error, ErrorKind, Operation, Record, Result, SessionKey,
+    SessionStore, SharedClock, SharedKeyGenerator, config,
 };
 
 use super::Bug;
@@ -113,7 +114,20 @@ impl Broken {
             }
             out.into_iter().collect()
         };
-        Record::new(mangle(&record.data), record.expires_at)
+        let data = match self.bug {
+            Bug::ReadsPythonJsonWithSerde => {
+                serde_json::from_str(&pyjson::map_to_string(&record.data)).unwrap_or_default()
+            }
+            _ => mangle(&record.data),
+        };
+        let expires_at = match record.data.get(EXPIRY_KEY).and_then(Value::as_i64) {
+            Some(n) if n > 0 && self.bug == Bug::IntegerExpiryByCookieAge => {
+                record.expires_at - Duration::seconds(n)
+                    + Duration::seconds(config::DEFAULT_COOKIE_AGE)
+            }
+            _ => record.expires_at,
+        };
+        Record::new(data, expires_at)
     }
 
     fn key_text(&self, text: &str) -> String {

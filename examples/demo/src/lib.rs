@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+mod expiry;
 mod login;
 mod views;
 
@@ -34,6 +35,9 @@ pub struct DemoOptions {
     /// Signs signed cookies (and, with the signed-cookie store, sessions);
     /// at least [`session_tower::MIN_SECRET_KEY_LENGTH`] (16) bytes.
     pub secret_key: String,
+    /// Older keys signed cookies signed with still verify against (Django's
+    /// `SECRET_KEY_FALLBACKS`); new ones are signed with `secret_key`.
+    pub fallback_keys: Vec<String>,
     /// The session settings.
     pub config: Config,
 }
@@ -43,6 +47,7 @@ impl DemoOptions {
     pub fn new(secret_key: impl Into<String>) -> Self {
         Self {
             secret_key: secret_key.into(),
+            fallback_keys: Vec::new(),
             config: Config::default(),
         }
     }
@@ -52,6 +57,7 @@ impl std::fmt::Debug for DemoOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DemoOptions")
             .field("secret_key", &"<redacted>")
+            .field("fallback_keys", &self.fallback_keys.len())
             .field("config", &self.config)
             .finish()
     }
@@ -60,10 +66,13 @@ impl std::fmt::Debug for DemoOptions {
 /// The demo's routes behind the session layer, over `store`.
 ///
 /// # Errors
-/// [`SecretKeyError`] when `options.secret_key` is shorter than 16 bytes.
+/// [`SecretKeyError`] when `options.secret_key` or a fallback key is
+/// shorter than 16 bytes.
 pub fn app(store: Arc<dyn SessionStore>, options: &DemoOptions) -> Result<Router, SecretKeyError> {
     let sessions = SessionLayer::new(store, options.config.clone())
-        .with_cookie_signing(CookieSigning::new(&options.secret_key)?)
+        .with_cookie_signing(
+            CookieSigning::new(&options.secret_key)?.with_fallback_keys(&options.fallback_keys)?,
+        )
         .with_header_token(HeaderName::from_static(TOKEN_HEADER));
     let router = Router::new()
         .route("/", get(views::index))
@@ -76,6 +85,10 @@ pub fn app(store: Arc<dyn SessionStore>, options: &DemoOptions) -> Result<Router
         .route("/session/get", get(views::session_get))
         .route("/session/delete", get(views::session_delete))
         .route("/session/flush", get(views::session_flush))
+        .route("/session/set-expiry", get(expiry::set_expiry))
+        .route("/session/cycle-key", get(expiry::cycle_key))
+        .route("/session/set-json", get(expiry::set_json))
+        .route("/session/json", get(expiry::data_json))
         .route(LOGIN_URL, get(login::login_page).post(login::login))
         .route(
             "/mine",

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use session_core::serde_json::Value;
-use session_tower::{CookieError, Cookies, Session, SetCookie, SignedCookieError};
+use session_tower::{CookieError, Cookies, MaxAge, Session, SetCookie, SignedCookieError};
 
 /// A failure answered as plain text. Bodies are fixed texts: neither the
 /// client's input nor a store's error message is echoed (details go to the
@@ -60,8 +60,9 @@ impl From<CookieError> for Failure {
 pub(crate) async fn index() -> &'static str {
     "session-demo: Django's cookie and session views\n\
      GET  /cookie/set?key=&value=&max_age=   /cookie/get?key=   /cookie/delete?key=\n\
-     GET  /signed-cookie/set?key=&value=&salt=   /signed-cookie/get?key=&salt=\n\
+     GET  /signed-cookie/set?key=&value=&salt=   /signed-cookie/get?key=&salt=&max_age=\n\
      GET  /session/set?key=&value=   /session/get?key=   /session/delete?key=   /session/flush\n\
+     GET  /session/set-expiry?seconds=|date=   /session/cycle-key   /session/set-json?key=&json=   /session/json\n\
      POST /login (username, next)   GET /mine   POST /logout\n\
      POST /api/login {\"username\": ...}   GET /api/mine (header x-session-token)\n"
 }
@@ -126,13 +127,22 @@ pub(crate) struct SignedGet {
     key: String,
     #[serde(default)]
     salt: String,
+    /// Seconds, with a fraction if wanted (Django's `max_age`).
+    max_age: Option<f64>,
 }
 
 pub(crate) async fn signed_cookie_get(
     cookies: Cookies,
     Query(q): Query<SignedGet>,
 ) -> Result<String, Failure> {
-    match cookies.get_signed(&q.key, &q.salt, None) {
+    let max_age = match q.max_age {
+        None => None,
+        Some(secs) => match std::time::Duration::try_from_secs_f64(secs) {
+            Ok(age) => Some(MaxAge::from_duration(age)),
+            Err(_) => return Err(Failure::bad_request("Invalid max_age")),
+        },
+    };
+    match cookies.get_signed(&q.key, &q.salt, max_age) {
         Ok(value) => Ok(format!("The value of {} is {value}", q.key)),
         Err(SignedCookieError::Missing(_)) => {
             Ok(format!("The value of {} is Cookie not found", q.key))

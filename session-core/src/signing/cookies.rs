@@ -123,9 +123,28 @@ impl CookieSigner {
         max_age: Option<MaxAge>,
         now_unix: i64,
     ) -> Result<String, UnsignError> {
-        match self.current.unsign_at(signed, max_age, now_unix) {
+        self.unsign_at_nanos(signed, max_age, i128::from(now_unix) * 1_000_000_000)
+    }
+
+    /// [`CookieSigner::unsign_at`] at `now_unix_nanos` nanoseconds since the
+    /// epoch, comparing the exact age with `max_age` as Django does
+    /// (`time.time() - timestamp > max_age`).
+    ///
+    /// # Errors
+    ///
+    /// As for [`CookieSigner::unsign_at`].
+    pub fn unsign_at_nanos(
+        &self,
+        signed: &str,
+        max_age: Option<MaxAge>,
+        now_unix_nanos: i128,
+    ) -> Result<String, UnsignError> {
+        match self
+            .current
+            .unsign_at_nanos(signed, max_age, now_unix_nanos)
+        {
             Err(err) if self.legacy_fallback && err.is_bad_signature() && !err.is_expired() => {
-                self.legacy.unsign_at(signed, max_age, now_unix)
+                self.legacy.unsign_at_nanos(signed, max_age, now_unix_nanos)
             }
             result => result,
         }

@@ -45,7 +45,8 @@ pub enum BadSignature {
     /// (Django's `SignatureExpired`): `Signature age <age> > <max_age> seconds`.
     #[error("Signature age {age} > {max_age} seconds")]
     Expired {
-        /// `now - timestamp` in whole seconds (saturated to the `i64` range).
+        /// `now - timestamp` in whole seconds, rounded down (the comparison
+        /// with `max_age` used the exact age), saturated to the `i64` range.
         age: i64,
         /// The maximum age that was exceeded.
         max_age: MaxAge,

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-const NANOS_PER_SEC: i128 = 1_000_000_000;
+pub(super) const NANOS_PER_SEC: i128 = 1_000_000_000;
 
 /// The maximum age of a timestamped signature, from whole seconds or a
 /// [`Duration`].
@@ -41,6 +41,13 @@ impl MaxAge {
     /// Whether a signature `age_secs` seconds old is past this maximum age.
     pub fn is_exceeded_by(self, age_secs: i64) -> bool {
         i128::from(age_secs) * NANOS_PER_SEC > self.nanos
+    }
+
+    /// Whether a signature `age_nanos` nanoseconds old is past this maximum
+    /// age: Django's `time.time() - timestamp > max_age`, where the age has
+    /// a fraction (`Signature age 100.29999995 > 100 seconds`).
+    pub fn is_exceeded_by_nanos(self, age_nanos: i128) -> bool {
+        age_nanos > self.nanos
     }
 }
 

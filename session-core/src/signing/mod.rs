@@ -30,8 +30,10 @@
 //!   base64 with characters outside the URL-safe alphabet is rejected
 //!   (Python drops them), decompressed payloads are limited
 //!   ([`DEFAULT_MAX_DECOMPRESSED_SIZE`] by default; Django has no limit),
-//!   timestamps must fit in `i64`, and JSON is parsed by serde_json (no
-//!   `NaN`/`Infinity`, no lone surrogates, big integers become floats).
+//!   and timestamps must fit in `i64`. JSON reads everything Python's
+//!   `json` writes: `NaN`, `Infinity`, integers beyond 64 bits and lone
+//!   surrogates come back in [`pyjson`]'s in-band forms and are written
+//!   back byte for byte.
 //!
 //! Failures (rule G2) are never panics: [`BadSignature`] (suspicious:
 //! tampered, wrong key or salt, expired) is kept apart from [`PayloadError`]

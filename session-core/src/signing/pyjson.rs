@@ -10,14 +10,16 @@
 //!   character outside printable ASCII (`0x20..=0x7e`), including `DEL`
 //!   (`0x7f`), as `\uXXXX` in lower-case hex, with astral characters as a
 //!   UTF-16 surrogate pair (`😀` is `\ud83d\ude00`); `/` is not escaped;
-//! - integers (the whole `i64` and `u64` range) in decimal;
+//! - integers in decimal: the whole `i64` and `u64` range, and larger ones
+//!   from their in-band form (see [`python`]);
 //! - floats as Python's `repr`: the shortest digits that round-trip; plain
 //!   notation with at least one fractional digit (`1.0`, `0.0001`,
 //!   `123456789012345.0`) when the decimal exponent is in `-4..16`, otherwise
 //!   scientific notation with a signed exponent of at least two digits and no
 //!   `.0` (`1e+16`, `1e-07`, `1.7976931348623157e+308`); `-0.0` keeps its
-//!   sign. (Python also writes `NaN` and `Infinity`, which a
-//!   [`serde_json::Value`] cannot hold.)
+//!   sign; `NaN`, `Infinity` and `-Infinity` (held in their in-band form,
+//!   see [`python`]) as those bare words;
+//! - a lone surrogate (held in its in-band form) as its `\udXXX` escape.
 //!
 //! The output is always pure ASCII, so its latin-1 and UTF-8 encodings are
 //! the same bytes.
@@ -25,6 +27,11 @@
 use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
+
+pub mod python;
+mod read;
+
+pub use python::{MARK, as_big_int, as_float, big_int, float};
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
@@ -82,7 +89,10 @@ pub fn write_value(out: &mut String, value: &Value) {
                     write_float(out, f);
                 }
             }
-            Task::Value(Value::String(s)) => write_str(out, s),
+            Task::Value(Value::String(s)) => match python::bare_number(s) {
+                Some(bare) => out.push_str(bare),
+                None => write_str(out, s),
+            },
             Task::Value(Value::Array(items)) => {
                 out.push('[');
                 stack.push(Task::Raw("]"));
@@ -114,7 +124,8 @@ pub fn write_str(out: &mut String, text: &str) {
     out.push('"');
     // Runs of characters that need no escape are copied as whole slices.
     let mut run_start = 0;
-    for (index, ch) in text.char_indices() {
+    let mut chars = text.char_indices().peekable();
+    while let Some((index, ch)) = chars.next() {
         let escape = match ch {
             '"' => "\\\"",
             '\\' => "\\\\",
@@ -128,20 +139,40 @@ pub fn write_str(out: &mut String, text: &str) {
         };
         out.push_str(text.get(run_start..index).unwrap_or_default());
         run_start = index + ch.len_utf8();
-        if escape.is_empty() {
-            let mut units = [0u16; 2];
-            for unit in ch.encode_utf16(&mut units) {
-                out.push_str("\\u");
-                for shift in [12u16, 8, 4, 0] {
-                    out.push(char::from(HEX[usize::from((*unit >> shift) & 0xf)]));
-                }
-            }
-        } else {
+        if !escape.is_empty() {
             out.push_str(escape);
+            continue;
+        }
+        // The in-band form of a lone surrogate: MARK and its stand-in.
+        let lone = (ch == python::MARK)
+            .then(|| {
+                chars
+                    .peek()
+                    .and_then(|&(_, next)| python::lone_surrogate(next))
+            })
+            .flatten();
+        if let Some(unit) = lone {
+            if let Some((next_index, next)) = chars.next() {
+                run_start = next_index + next.len_utf8();
+            }
+            push_unit(out, unit);
+            continue;
+        }
+        let mut units = [0u16; 2];
+        for unit in ch.encode_utf16(&mut units) {
+            push_unit(out, *unit);
         }
     }
     out.push_str(text.get(run_start..).unwrap_or_default());
     out.push('"');
+}
+
+/// Appends `\uXXXX` for one UTF-16 unit, in lower-case hex.
+fn push_unit(out: &mut String, unit: u16) {
+    out.push_str("\\u");
+    for shift in [12u16, 8, 4, 0] {
+        out.push(char::from(HEX[usize::from((unit >> shift) & 0xf)]));
+    }
 }
 
 /// Appends a float as Python's `repr(float)` writes it.
@@ -209,22 +240,37 @@ pub fn write_float(out: &mut String, value: f64) {
 /// parsing. Bytes `0x80..=0xFF` (from a foreign encoder that wrote raw UTF-8)
 /// become the same mojibake characters Django sees, so both sides agree.
 ///
-/// Differences from Python's parser, all in input Django itself never
-/// writes: `NaN`/`Infinity`, numbers outside `f64`, lone surrogate escapes
-/// are rejected; integers beyond the `u64`/`i64` range become floats; nesting
+/// Everything Python's `json` writes is read, [`to_string`] writing it back
+/// byte for byte: `NaN`, `Infinity`, `-Infinity`, integers of any size and
+/// lone surrogate escapes (which Django writes without complaint) become
+/// their in-band forms (see [`python`]); a float beyond `f64` becomes an
+/// infinity, as in Python. The one difference from Python's parser: nesting
 /// deeper than 128 levels is rejected.
 ///
 /// # Errors
 ///
 /// The [`serde_json::Error`] for invalid JSON.
 pub fn from_latin1_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
-    if bytes.is_ascii() {
-        serde_json::from_slice(bytes)
-    } else {
-        let text: String = bytes.iter().map(|&b| char::from(b)).collect();
-        serde_json::from_str(&text)
+    match std::str::from_utf8(bytes) {
+        Ok(text) if bytes.is_ascii() => from_str(text),
+        _ => {
+            let text: String = bytes.iter().map(|&b| char::from(b)).collect();
+            from_str(&text)
+        }
     }
 }
 
+/// Parses JSON text as Python's `json.loads` does, with the in-band forms
+/// of [`from_latin1_slice`].
+///
+/// # Errors
+///
+/// The [`serde_json::Error`] for invalid JSON.
+pub fn from_str(text: &str) -> Result<Value, serde_json::Error> {
+    serde_json::from_str(&read::representable(text))
+}
+
+#[cfg(test)]
+mod python_tests;
 #[cfg(test)]
 mod tests;

@@ -5,7 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use super::encoding::{b62_decode, b62_encode};
 use super::error::{BadSignature, InvalidSeparator, PayloadError, UnsignError};
 use super::hmac::Algorithm;
-use super::max_age::MaxAge;
+use super::max_age::{MaxAge, NANOS_PER_SEC};
 use super::signer::Signer;
 
 /// The current Unix time in whole seconds, truncated toward zero like
@@ -151,6 +151,25 @@ impl TimestampSigner {
         self.unsign_at(signed, max_age, unix_now())
     }
 
+    /// [`TimestampSigner::unsign_at`] at `now_unix_nanos` nanoseconds
+    /// since the epoch: the age is compared with `max_age` exactly, as
+    /// Django compares `time.time() - timestamp` (a signature 100.3 s old
+    /// is past a `max_age` of 100 s). [`TimestampSigner::unsign_at`] is
+    /// this at a whole second.
+    ///
+    /// # Errors
+    ///
+    /// As for [`TimestampSigner::unsign_at`].
+    pub fn unsign_at_nanos(
+        &self,
+        signed: &str,
+        max_age: Option<MaxAge>,
+        now_unix_nanos: i128,
+    ) -> Result<String, UnsignError> {
+        self.unsign_str_nanos(signed, max_age, now_unix_nanos)
+            .map(str::to_owned)
+    }
+
     /// The timestamp (Unix seconds) of a validly signed value, without any
     /// age check.
     ///
@@ -168,17 +187,23 @@ impl TimestampSigner {
         max_age: Option<MaxAge>,
         now_unix: i64,
     ) -> Result<&'a str, UnsignError> {
+        self.unsign_str_nanos(signed, max_age, i128::from(now_unix) * NANOS_PER_SEC)
+    }
+
+    fn unsign_str_nanos<'a>(
+        &self,
+        signed: &'a str,
+        max_age: Option<MaxAge>,
+        now_unix_nanos: i128,
+    ) -> Result<&'a str, UnsignError> {
         let stamped = self.signer.unsign_str(signed)?;
         let (value, timestamp) = self.split_timestamp(stamped)?;
         if let Some(max_age) = max_age {
-            let age = i64::try_from(i128::from(now_unix) - i128::from(timestamp)).unwrap_or(
-                if now_unix > timestamp {
-                    i64::MAX
-                } else {
-                    i64::MIN
-                },
-            );
-            if max_age.is_exceeded_by(age) {
+            let age_nanos = now_unix_nanos - i128::from(timestamp) * NANOS_PER_SEC;
+            if max_age.is_exceeded_by_nanos(age_nanos) {
+                // Whole seconds for the message, saturated to the i64 range.
+                let secs = age_nanos.div_euclid(NANOS_PER_SEC);
+                let age = i64::try_from(secs).unwrap_or(if secs > 0 { i64::MAX } else { i64::MIN });
                 return Err(BadSignature::Expired { age, max_age }.into());
             }
         }
