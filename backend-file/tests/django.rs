@@ -5,28 +5,13 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
 use std::time::{Duration, UNIX_EPOCH};
 
-use common::private_tempdir;
+use common::{AGE, key, mtime_nanos, private_tempdir};
 use session_backend_file::FileConfig;
 use session_core::serde_json::{Map, Value, json};
 use session_core::testing::django_vectors;
-use session_core::{Codec, MockClock, SessionKey, SessionStore};
-
-const AGE: i64 = 1_209_600;
-
-fn key(raw: &str) -> SessionKey {
-    SessionKey::parse(raw).expect("a valid key")
-}
-
-fn mtime_unix(path: &Path) -> i128 {
-    let modified = fs::metadata(path).expect("stat").modified().expect("mtime");
-    match modified.duration_since(UNIX_EPOCH) {
-        Ok(d) => d.as_nanos() as i128,
-        Err(e) => -(e.duration().as_nanos() as i128),
-    }
-}
+use session_core::{Codec, MockClock, SessionStore};
 
 /// A file written by Django's file backend loads with the Django codec.
 #[tokio::test]
@@ -68,7 +53,7 @@ async fn a_django_written_file_loads_with_the_django_codec() {
 
     // Django computes mtime + SESSION_COOKIE_AGE: ours writes the same expiry.
     store.save(&key(raw_key), &loaded).await.expect("save");
-    assert_eq!(mtime_unix(&path), i128::from(frozen) * 1_000_000_000);
+    assert_eq!(mtime_nanos(&path), i128::from(frozen) * 1_000_000_000);
     let text = fs::read_to_string(&path).expect("read");
     assert_eq!(text.split(':').count(), 3, "Django's signed format: {text}");
 

@@ -20,25 +20,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::private_tempdir;
-use session_backend_file::{FileConfig, FileStore};
-use session_core::serde_json::{Map, Value, json};
-use session_core::time;
-use session_core::{ErrorKind, MockClock, Record, SessionStore};
-
-fn record(clock: &MockClock, value: Value) -> Record {
-    let mut data = Map::new();
-    data.insert("v".to_owned(), value);
-    Record::new(data, clock.shared().now() + time::Duration::seconds(3600))
-}
-
-fn store(dir: &Path, clock: &MockClock) -> FileStore {
-    FileConfig::new()
-        .with_directory(dir)
-        .with_clock(clock.shared())
-        .build()
-        .expect("store")
-}
+use common::{private_tempdir, record, store};
+use session_core::serde_json::json;
+use session_core::{ErrorKind, MockClock, SessionStore};
 
 fn run(program: &str, args: &[&str]) -> bool {
     Command::new(program)
@@ -92,7 +76,7 @@ async fn r2_write_errors_surface_and_keep_the_previous_record() {
 async fn full_then_read_only(dir: &Path) {
     let clock = MockClock::at_unix(1_700_000_000);
     let store = store(dir, &clock);
-    let before = record(&clock, json!("before"));
+    let before = record(&clock, json!("before"), 3600);
     let key = store.create(&before).await.expect("create");
 
     // Fill the file system to the last byte.
@@ -102,7 +86,7 @@ async fn full_then_read_only(dir: &Path) {
     let _ = filler.write_all(&[0u8]);
     drop(filler);
 
-    let bigger = record(&clock, json!("x".repeat(8192)));
+    let bigger = record(&clock, json!("x".repeat(8192)), 3600);
     let err = store.save(&key, &bigger).await.expect_err("disk full");
     assert_eq!(err.kind(), ErrorKind::Storage, "{err}");
     assert_eq!(err.backend(), "file");
@@ -121,7 +105,7 @@ async fn full_then_read_only(dir: &Path) {
     let path = dir.to_string_lossy().into_owned();
     assert!(run("mount", &["-o", "remount,ro", &path]), "remount ro");
     let err = store
-        .save(&key, &record(&clock, json!("small")))
+        .save(&key, &record(&clock, json!("small"), 3600))
         .await
         .expect_err("read-only");
     assert_eq!(err.kind(), ErrorKind::Storage, "{err}");
@@ -133,7 +117,7 @@ async fn full_then_read_only(dir: &Path) {
     // Recovery: writable again with space, saving works.
     assert!(run("mount", &["-o", "remount,rw", &path]), "remount rw");
     fs::remove_file(dir.join("filler")).expect("rm filler");
-    let after = record(&clock, json!("after"));
+    let after = record(&clock, json!("after"), 3600);
     store.save(&key, &after).await.expect("save after recovery");
     assert_eq!(store.load(&key).await.expect("load"), Some(after));
 }
@@ -142,7 +126,7 @@ async fn full_then_read_only(dir: &Path) {
 async fn unwritable_directory(dir: &Path) {
     let clock = MockClock::at_unix(1_700_000_000);
     let store = store(dir, &clock);
-    let before = record(&clock, json!("before"));
+    let before = record(&clock, json!("before"), 3600);
     let key = store.create(&before).await.expect("create");
     let path = dir.to_string_lossy().into_owned();
     let probe = dir.join("probe");
@@ -161,7 +145,9 @@ async fn unwritable_directory(dir: &Path) {
         undo.push(vec!["chattr", "-i", &path]);
     }
     println!("FIGURE backend=file test=disk_faults mode=unwritable_directory");
-    let result = store.save(&key, &record(&clock, json!("after"))).await;
+    let result = store
+        .save(&key, &record(&clock, json!("after"), 3600))
+        .await;
     let loaded = store.load(&key).await;
     for cmd in undo.iter().rev() {
         run(cmd[0], &cmd[1..]);
@@ -215,10 +201,10 @@ async fn child_writes_past_the_file_size_limit() {
     };
     let clock = MockClock::at_unix(1_700_000_000);
     let store = store(&dir, &clock);
-    let before = record(&clock, json!("before"));
+    let before = record(&clock, json!("before"), 3600);
     let key = store.create(&before).await.expect("create under the limit");
 
-    let bigger = record(&clock, json!("x".repeat(64 * 1024)));
+    let bigger = record(&clock, json!("x".repeat(64 * 1024)), 3600);
     let err = store.save(&key, &bigger).await.expect_err("past the limit");
     // EFBIG: the store names it "too large", like an oversized record.
     assert_eq!(err.kind(), ErrorKind::TooLarge, "{err}");
@@ -238,7 +224,7 @@ async fn child_writes_past_the_file_size_limit() {
         "only the session file, no temporary file: {names:?}"
     );
 
-    let after = record(&clock, json!("after"));
+    let after = record(&clock, json!("after"), 3600);
     store
         .save(&key, &after)
         .await

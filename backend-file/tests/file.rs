@@ -6,41 +6,14 @@ mod common;
 
 use std::fs;
 use std::path::Path;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
-use common::private_tempdir;
+use common::{AGE, clock, key, mtime_nanos, private_tempdir, record, store};
 use session_backend_file::{FileConfig, FileStore};
 use session_core::key::FixedKey;
-use session_core::serde_json::{Map, Value, json};
+use session_core::serde_json::json;
 use session_core::time;
-use session_core::{Codec, ErrorKind, MockClock, Record, SessionKey, SessionStore};
-
-const AGE: i64 = 1_209_600;
-
-fn clock() -> MockClock {
-    MockClock::at_unix(1_700_000_000)
-}
-
-fn store(dir: &Path, clock: &MockClock) -> FileStore {
-    FileConfig::new()
-        .with_directory(dir)
-        .with_clock(clock.shared())
-        .build()
-        .expect("store")
-}
-
-fn record(clock: &MockClock, value: Value, ttl_secs: i64) -> Record {
-    let mut data = Map::new();
-    data.insert("v".to_owned(), value);
-    Record::new(
-        data,
-        clock.shared().now() + time::Duration::seconds(ttl_secs),
-    )
-}
-
-fn key(raw: &str) -> SessionKey {
-    SessionKey::parse(raw).expect("a valid key")
-}
+use session_core::{Codec, ErrorKind, MockClock, SessionKey, SessionStore};
 
 fn names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(dir)
@@ -49,14 +22,6 @@ fn names(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
-}
-
-fn mtime_unix(path: &Path) -> i128 {
-    let modified = fs::metadata(path).expect("stat").modified().expect("mtime");
-    match modified.duration_since(UNIX_EPOCH) {
-        Ok(d) => d.as_nanos() as i128,
-        Err(e) => -(e.duration().as_nanos() as i128),
-    }
 }
 
 /// Django's layout: `<cookie_name><key>`, no extension, content exactly the
@@ -77,7 +42,7 @@ async fn files_follow_djangos_layout_and_mtime_encodes_expiry() {
         Codec::Json.encode(&saved.data, clock.shared().now())
     );
     let expected_mtime = (saved.expires_at - time::Duration::seconds(AGE)).unix_timestamp_nanos();
-    assert_eq!(mtime_unix(&file), expected_mtime);
+    assert_eq!(mtime_nanos(&file), expected_mtime);
     assert_eq!(store.load(&key).await.expect("load"), Some(saved.clone()));
 
     // Saving rewrites whole and moves the expiry.
@@ -160,7 +125,7 @@ async fn invalid_keys_touch_nothing() {
     fs::write(dir.join("sessionidABCDEFGHIJKLMNOP"), "{\"upper\":true}").expect("write");
     let clock = clock();
     let store = store(&dir, &clock);
-    let before = (names(root.path()), names(&dir), mtime_unix(&outside));
+    let before = (names(root.path()), names(&dir), mtime_nanos(&outside));
     for raw in [
         "../secret",
         "../../secret",
@@ -185,7 +150,7 @@ async fn invalid_keys_touch_nothing() {
         assert!(err.is_interrupted(), "{raw}");
     }
     assert_eq!(
-        (names(root.path()), names(&dir), mtime_unix(&outside)),
+        (names(root.path()), names(&dir), mtime_nanos(&outside)),
         before
     );
     assert_eq!(

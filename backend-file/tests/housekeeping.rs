@@ -7,31 +7,12 @@ mod common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
-use common::private_tempdir;
-use session_backend_file::{FileConfig, FileStore};
-use session_core::serde_json::{Map, json};
-use session_core::time;
-use session_core::{ErrorKind, MockClock, Operation, Record, SessionKey, SessionStore};
-
-fn record(clock: &MockClock, ttl_secs: i64) -> Record {
-    let mut data = Map::new();
-    data.insert("v".to_owned(), json!(1));
-    Record::new(
-        data,
-        clock.shared().now() + time::Duration::seconds(ttl_secs),
-    )
-}
-
-fn store(dir: &Path, clock: &MockClock) -> FileStore {
-    FileConfig::new()
-        .with_directory(dir)
-        .with_clock(clock.shared())
-        .build()
-        .expect("store")
-}
+use common::{private_tempdir, record, store};
+use session_core::serde_json::json;
+use session_core::{ErrorKind, MockClock, Operation, SessionKey, SessionStore};
 
 /// Makes one file impossible to remove (`chattr +i`, which stops root too)
 /// or, for other users, to read (`chmod 000`); undone on drop.
@@ -84,9 +65,17 @@ async fn l6_one_stuck_file_does_not_stop_clear_expired() {
     let store = store(dir.path(), &clock);
     let mut expired: Vec<SessionKey> = Vec::new();
     for _ in 0..4 {
-        expired.push(store.create(&record(&clock, 60)).await.expect("create"));
+        expired.push(
+            store
+                .create(&record(&clock, json!(1), 60))
+                .await
+                .expect("create"),
+        );
     }
-    let live = store.create(&record(&clock, 3600)).await.expect("create");
+    let live = store
+        .create(&record(&clock, json!(1), 3600))
+        .await
+        .expect("create");
     // The listing order is the file system's: whichever file comes first,
     // the others must still be handled.
     let stuck_key = expired[1].clone();

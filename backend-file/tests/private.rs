@@ -13,42 +13,16 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::private_tempdir;
+use common::{clock, key, private_tempdir, record, store};
 use session_backend_file::{FileConfig, FileStore};
 use session_core::key::FixedKey;
-use session_core::serde_json::{Map, json};
-use session_core::time;
-use session_core::{Codec, ErrorKind, MockClock, Record, SessionKey, SessionStore};
+use session_core::serde_json::json;
+use session_core::{Codec, ErrorKind, SessionStore};
 
 /// The uid tests chown files to: `nobody` on most systems.
 const OTHER_UID: u32 = 65534;
 /// Set in the child processes of [`the_default_directory_is_private`].
 const CHILD_CASE: &str = "SESSION_FILE_TEST_DEFAULT_DIR_CASE";
-
-fn clock() -> MockClock {
-    MockClock::at_unix(1_700_000_000)
-}
-
-fn store(dir: &Path, clock: &MockClock) -> FileStore {
-    FileConfig::new()
-        .with_directory(dir)
-        .with_clock(clock.shared())
-        .build()
-        .expect("store")
-}
-
-fn record(clock: &MockClock, ttl_secs: i64) -> Record {
-    let mut data = Map::new();
-    data.insert("_auth_user_id".to_owned(), json!("1"));
-    Record::new(
-        data,
-        clock.shared().now() + time::Duration::seconds(ttl_secs),
-    )
-}
-
-fn key(raw: &str) -> SessionKey {
-    SessionKey::parse(raw).expect("a valid key")
-}
 
 fn mode(path: &Path) -> u32 {
     fs::metadata(path).expect("stat").permissions().mode() & 0o7777
@@ -75,7 +49,7 @@ async fn a_symlinked_session_file_does_not_load() {
     chmod(&dir, 0o700);
     let clock = clock();
     let forged = root.path().join("forged");
-    let content = Codec::Json.encode(&record(&clock, 60).data, clock.shared().now());
+    let content = Codec::Json.encode(&record(&clock, json!("1"), 60).data, clock.shared().now());
     fs::write(&forged, &content).expect("write");
     let raw = "symlinksymlinksymlinksymlink0000";
     let link = dir.join(format!("sessionid{raw}"));
@@ -90,12 +64,12 @@ async fn a_symlinked_session_file_does_not_load() {
     assert!(store.load(&key(raw)).await.expect("load").is_none());
     assert!(!store.exists(&key(raw)).await.expect("exists"));
     let err = store
-        .save(&key(raw), &record(&clock, 60))
+        .save(&key(raw), &record(&clock, json!("1"), 60))
         .await
         .expect_err("not a session of ours");
     assert!(err.is_interrupted(), "{err}");
     let err = store
-        .create(&record(&clock, 60))
+        .create(&record(&clock, json!("1"), 60))
         .await
         .expect_err("the name is taken by something that is not ours");
     assert_eq!(err.kind(), ErrorKind::KeyCollision);
@@ -112,10 +86,13 @@ async fn a_file_owned_by_another_user_does_not_load() {
     let dir = private_tempdir();
     let clock = clock();
     let store = store(dir.path(), &clock);
-    let own = store.create(&record(&clock, 60)).await.expect("create");
+    let own = store
+        .create(&record(&clock, json!("1"), 60))
+        .await
+        .expect("create");
     let raw = "foreignforeignforeignforeign0000";
     let path = dir.path().join(format!("sessionid{raw}"));
-    let content = Codec::Json.encode(&record(&clock, 60).data, clock.shared().now());
+    let content = Codec::Json.encode(&record(&clock, json!("1"), 60).data, clock.shared().now());
     fs::write(&path, &content).expect("write");
     // A live file of ours under that name loads: the content is valid.
     assert!(store.load(&key(raw)).await.expect("load").is_some());
@@ -126,7 +103,7 @@ async fn a_file_owned_by_another_user_does_not_load() {
     assert!(store.load(&key(raw)).await.expect("load").is_none());
     assert!(!store.exists(&key(raw)).await.expect("exists"));
     let err = store
-        .save(&key(raw), &record(&clock, 60))
+        .save(&key(raw), &record(&clock, json!("1"), 60))
         .await
         .expect_err("not ours");
     assert!(err.is_interrupted(), "{err}");
@@ -239,7 +216,7 @@ fn default_directory_case() {
                 .with_clock(clock.shared())
                 .build()
                 .expect("reused");
-            let key = block_on(store.create(&record(&clock, 60))).expect("create");
+            let key = block_on(store.create(&record(&clock, json!("1"), 60))).expect("create");
             assert!(expected.join(format!("sessionid{key}")).is_file());
         }
         "symlink" => {

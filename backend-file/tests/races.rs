@@ -12,35 +12,11 @@ use std::fs;
 use std::path::Path;
 use std::sync::Arc;
 
-use common::private_tempdir;
+use common::{AGE, clock, private_tempdir, record, store};
 use session_backend_file::{FileConfig, FileStore};
 use session_core::key::FixedKey;
-use session_core::serde_json::{Map, Value, json};
-use session_core::time;
-use session_core::{ErrorKind, MockClock, Record, SessionKey, SessionStore};
-
-const TWO_WEEKS: i64 = 1_209_600;
-
-fn clock() -> MockClock {
-    MockClock::at_unix(1_700_000_000)
-}
-
-fn store(dir: &Path, clock: &MockClock) -> FileStore {
-    FileConfig::new()
-        .with_directory(dir)
-        .with_clock(clock.shared())
-        .build()
-        .expect("store")
-}
-
-fn record(clock: &MockClock, value: Value) -> Record {
-    let mut data = Map::new();
-    data.insert("v".to_owned(), value);
-    Record::new(
-        data,
-        clock.shared().now() + time::Duration::seconds(TWO_WEEKS),
-    )
-}
+use session_core::serde_json::json;
+use session_core::{ErrorKind, MockClock, SessionKey, SessionStore};
 
 fn file_count(dir: &Path) -> usize {
     fs::read_dir(dir).expect("list").count()
@@ -57,14 +33,14 @@ async fn logout_races(
     let (mut resurrected, mut interrupted) = (0, 0);
     for i in 0..trials {
         let key = saver
-            .create(&record(clock, json!(i)))
+            .create(&record(clock, json!(i), AGE))
             .await
             .expect("create");
         let save = {
             let (store, key, rec) = (
                 saver.clone(),
                 key.clone(),
-                record(clock, json!(-(i as i64))),
+                record(clock, json!(-(i as i64)), AGE),
             );
             tokio::spawn(async move { store.save(&key, &rec).await })
         };
@@ -144,7 +120,7 @@ async fn concurrent_creates_of_one_key_have_one_winner() {
     let stores = [open(), open()];
     let tasks: Vec<_> = (0..32)
         .map(|i| {
-            let (store, rec) = (stores[i % 2].clone(), record(&clock, json!(i)));
+            let (store, rec) = (stores[i % 2].clone(), record(&clock, json!(i), AGE));
             tokio::spawn(async move { store.create(&rec).await.map(|_| i) })
         })
         .collect();
@@ -171,12 +147,12 @@ async fn concurrent_saves_keep_one_whole_record() {
     let clock = clock();
     let store = Arc::new(store(dir.path(), &clock));
     let key = store
-        .create(&record(&clock, json!(0)))
+        .create(&record(&clock, json!(0), AGE))
         .await
         .expect("create");
     let tasks: Vec<_> = (1..=32)
         .map(|i| {
-            let rec = record(&clock, json!("x".repeat(i * 512)));
+            let rec = record(&clock, json!("x".repeat(i * 512)), AGE);
             let (store, key) = (store.clone(), key.clone());
             tokio::spawn(async move { store.save(&key, &rec).await })
         })
