@@ -119,13 +119,16 @@ impl<C: CacheTier, D: SessionStore> CachedDbStore<C, D> {
         }
     }
 
-    /// Puts a copy of `record` into the cache, and drops it again unless
+    /// Puts a copy of `record` into the cache (or, when that fails, drops
+    /// any older copy), and drops it again unless
     /// `key`'s write count is still `expected`: another save or delete of
     /// the key may have reached the durable store after ours, and its copy
     /// or removal may have come before ours. Failures are logged.
     async fn fill(&self, key: &SessionKey, record: &Record, expected: u64, operation: Operation) {
         if let Err(error) = self.cache.put(key, self.copy(record)).await {
             log_cache_failure(operation, &error);
+            // An older copy must not be served in this one's place.
+            self.drop_copy(key, operation).await;
             return;
         }
         if self.writes_of(key).load(Ordering::SeqCst) != expected {
