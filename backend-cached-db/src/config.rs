@@ -101,11 +101,7 @@ impl CachedDbConfig {
         if !is_ours(scheme) {
             return Err(CachedDbUrlError::Scheme(scheme.to_owned()));
         }
-        let durable_scheme = durable
-            .split([':', '+'])
-            .next()
-            .unwrap_or_default()
-            .trim();
+        let durable_scheme = durable.split([':', '+']).next().unwrap_or_default().trim();
         if durable_scheme.is_empty() {
             return Err(CachedDbUrlError::MissingInner);
         }

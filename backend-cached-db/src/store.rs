@@ -102,10 +102,9 @@ impl<C: CacheTier, D: SessionStore> CachedDbStore<C, D> {
 
     /// The write counter of `key`'s stripe.
     fn writes_of(&self, key: &SessionKey) -> &AtomicU64 {
-        let hash = key
-            .as_str()
-            .bytes()
-            .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(usize::from(b)));
+        let hash = key.as_str().bytes().fold(0usize, |h, b| {
+            h.wrapping_mul(31).wrapping_add(usize::from(b))
+        });
         &self.writes[hash % STRIPES]
     }
 

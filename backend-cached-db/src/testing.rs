@@ -103,7 +103,8 @@ where
             .or_default()
             .push(cache.clone());
         let store = self.config.clone().build(cache, durable);
-        Ok(store.unwrap_or_else(|e| panic!("the harness's cached-db configuration is invalid: {e}")))
+        Ok(store
+            .unwrap_or_else(|e| panic!("the harness's cached-db configuration is invalid: {e}")))
     }
 
     async fn corrupt(&self, ctx: &Ctx, key: &SessionKey) -> Corruption {

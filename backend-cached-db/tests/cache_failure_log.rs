@@ -30,7 +30,13 @@ async fn a_cache_failure_on_save_is_logged_and_the_save_succeeds() {
     let lines = lines_on(&log, "session::store");
     assert_eq!(lines.len(), 1, "{log}");
     assert!(lines[0].contains("ERROR"), "{log}");
-    assert!(lines[0].contains("cached-db") && lines[0].contains("save"), "{log}");
-    assert!(lines[0].contains(ProbeStore::<CacheStore>::INJECTED_CONTEXT), "{log}");
+    assert!(
+        lines[0].contains("cached-db") && lines[0].contains("save"),
+        "{log}"
+    );
+    assert!(
+        lines[0].contains(ProbeStore::<CacheStore>::INJECTED_CONTEXT),
+        "{log}"
+    );
     assert!(!log.contains(key.as_str()), "the key is a secret: {log}");
 }

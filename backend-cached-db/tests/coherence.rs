@@ -93,9 +93,15 @@ async fn a_logout_through_one_instance_reaches_the_other_within_the_bound() {
     assert_eq!(value(pair.b.load(&key).await.unwrap()), Some(json!(1)));
 
     pair.a.delete(&key).await.unwrap();
-    assert!(pair.a.load(&key).await.unwrap().is_none(), "at once where it was deleted");
+    assert!(
+        pair.a.load(&key).await.unwrap().is_none(),
+        "at once where it was deleted"
+    );
     assert!(pair.durable(&key).await.is_none());
-    assert!(!pair.b.exists(&key).await.unwrap(), "exists asks the durable store (L5)");
+    assert!(
+        !pair.b.exists(&key).await.unwrap(),
+        "exists asks the durable store (L5)"
+    );
 
     pair.advance(DEFAULT_STALENESS - MICRO);
     assert!(
@@ -103,7 +109,10 @@ async fn a_logout_through_one_instance_reaches_the_other_within_the_bound() {
         "B's copy is served until the bound: that is the documented staleness"
     );
     pair.advance(MICRO);
-    assert!(pair.b.load(&key).await.unwrap().is_none(), "and not a microsecond longer");
+    assert!(
+        pair.b.load(&key).await.unwrap().is_none(),
+        "and not a microsecond longer"
+    );
 }
 
 /// A configured bound: an update through A reaches B within one second.
@@ -115,9 +124,16 @@ async fn an_update_through_one_instance_reaches_the_other_within_a_configured_bo
     assert_eq!(value(pair.b.load(&key).await.unwrap()), Some(json!(1)));
 
     pair.advance(Duration::from_millis(400));
-    pair.a.save(&key, &record(&pair.clock, json!(2))).await.unwrap();
+    pair.a
+        .save(&key, &record(&pair.clock, json!(2)))
+        .await
+        .unwrap();
     assert_eq!(value(pair.a.load(&key).await.unwrap()), Some(json!(2)));
-    assert_eq!(value(pair.b.load(&key).await.unwrap()), Some(json!(1)), "stale");
+    assert_eq!(
+        value(pair.b.load(&key).await.unwrap()),
+        Some(json!(1)),
+        "stale"
+    );
 
     pair.advance(bound - Duration::from_millis(400));
     assert_eq!(
@@ -145,9 +161,17 @@ async fn a_save_through_the_other_instance_never_undoes_a_logout() {
     assert_eq!(err.kind(), ErrorKind::Interrupted);
     assert_eq!(err.backend(), "cached-db");
     assert!(pair.durable(&key).await.is_none(), "nothing written");
-    assert!(pair.b.load(&key).await.unwrap().is_none(), "B's copy dropped");
+    assert!(
+        pair.b.load(&key).await.unwrap().is_none(),
+        "B's copy dropped"
+    );
     assert!(pair.a.load(&key).await.unwrap().is_none());
-    assert!(CacheTier::get(pair.b.cache(), &key).await.unwrap().is_none());
+    assert!(
+        CacheTier::get(pair.b.cache(), &key)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 /// The suite's cross-instance logout-versus-save race, on this pair: the
@@ -161,7 +185,12 @@ async fn cross_instance_logout_save_races_resurrect_nothing() {
     let mut keys = Vec::new();
     for i in 0..RACES {
         let creator = &stores[i % 2];
-        keys.push(creator.create(&record(&pair.clock, json!(i))).await.unwrap());
+        keys.push(
+            creator
+                .create(&record(&pair.clock, json!(i)))
+                .await
+                .unwrap(),
+        );
     }
     let mut set = JoinSet::new();
     for (i, key) in keys.iter().enumerate() {
@@ -187,12 +216,18 @@ async fn cross_instance_logout_save_races_resurrect_nothing() {
         }
     }
     for key in &keys {
-        assert!(pair.durable(key).await.is_none(), "resurrected in the durable store");
+        assert!(
+            pair.durable(key).await.is_none(),
+            "resurrected in the durable store"
+        );
     }
     pair.advance(DEFAULT_STALENESS);
     for (n, store) in stores.iter().enumerate() {
         for key in &keys {
-            assert!(store.load(key).await.unwrap().is_none(), "alive on instance {n}");
+            assert!(
+                store.load(key).await.unwrap().is_none(),
+                "alive on instance {n}"
+            );
         }
     }
 }

@@ -29,7 +29,10 @@ fn setup() -> Setup {
         .unwrap();
     let durable = MemoryStore::new().with_clock(clock.shared());
     let store = CachedDbConfig::new()
-        .build(ProbeStore::new(Arc::new(cache)), ProbeStore::new(Arc::new(durable)))
+        .build(
+            ProbeStore::new(Arc::new(cache)),
+            ProbeStore::new(Arc::new(durable)),
+        )
         .unwrap();
     Setup { store, clock }
 }
@@ -65,7 +68,10 @@ async fn a_failing_cache_does_not_fail_a_save() {
     assert_eq!(s.store.cache().injected_failures(), 1);
     assert_eq!(s.stored(&key).await.unwrap().data["v"], json!(2));
     assert!(s.copy(&key).await.is_none(), "the older copy is dropped");
-    assert_eq!(s.store.load(&key).await.unwrap().unwrap().data["v"], json!(2));
+    assert_eq!(
+        s.store.load(&key).await.unwrap().unwrap().data["v"],
+        json!(2)
+    );
 }
 
 #[tokio::test]
@@ -78,11 +84,17 @@ async fn a_failing_cache_does_not_fail_a_create_or_a_load() {
     s.store.cache().fail_next(Operation::Load);
     let loaded = s.store.load(&key).await.unwrap().unwrap();
     assert_eq!(loaded.data["v"], json!(1), "a failing get is a miss");
-    assert!(s.copy(&key).await.is_some(), "and the durable record is cached");
+    assert!(
+        s.copy(&key).await.is_some(),
+        "and the durable record is cached"
+    );
 
     s.store.cache().fail_until_cleared(Operation::Load);
     s.store.cache().fail_until_cleared(Operation::Save);
-    assert_eq!(s.store.load(&key).await.unwrap().unwrap().data["v"], json!(1));
+    assert_eq!(
+        s.store.load(&key).await.unwrap().unwrap().data["v"],
+        json!(1)
+    );
     s.store.cache().clear_failures();
 }
 
@@ -95,9 +107,15 @@ async fn a_failing_cache_fails_a_delete_which_the_durable_store_made() {
     assert_eq!(err.operation(), Operation::Delete);
     assert_eq!(err.backend(), "cached-db");
     assert!(err.to_string().contains("cache tier"), "{err}");
-    assert!(s.stored(&key).await.is_none(), "the durable store deleted it");
+    assert!(
+        s.stored(&key).await.is_none(),
+        "the durable store deleted it"
+    );
     s.store.delete(&key).await.unwrap();
-    assert!(s.store.load(&key).await.unwrap().is_none(), "a retry drops the copy");
+    assert!(
+        s.store.load(&key).await.unwrap().is_none(),
+        "a retry drops the copy"
+    );
 }
 
 #[tokio::test]
@@ -117,9 +135,16 @@ async fn a_failing_durable_store_fails_the_call_and_leaves_the_cache() {
         assert_eq!(err.kind(), ErrorKind::Storage);
         assert_eq!(err.operation(), operation);
         assert_eq!(err.backend(), "cached-db");
-        assert!(err.is_temporary(), "a retry may help, as the durable tier said");
+        assert!(
+            err.is_temporary(),
+            "a retry may help, as the durable tier said"
+        );
         assert!(err.to_string().contains("durable tier: memory"), "{err}");
-        assert_eq!(s.copy(&key).await, before, "cache unchanged after a failed {operation:?}");
+        assert_eq!(
+            s.copy(&key).await,
+            before,
+            "cache unchanged after a failed {operation:?}"
+        );
         assert_eq!(s.stored(&key).await.unwrap().data["v"], json!(1));
     }
 
@@ -128,12 +153,25 @@ async fn a_failing_durable_store_fails_the_call_and_leaves_the_cache() {
     let cached = s.store.cache().inner().entry_count();
     assert!(s.store.create(&s.record(json!(3))).await.is_err());
     s.store.cache().inner().run_pending_tasks().await;
-    assert_eq!(s.store.cache().inner().entry_count(), cached, "no copy of a failed create");
+    assert_eq!(
+        s.store.cache().inner().entry_count(),
+        cached,
+        "no copy of a failed create"
+    );
 
     // A miss whose durable load fails is an error, and caches nothing.
-    let other = s.store.durable().inner().create(&s.record(json!(4))).await.unwrap();
+    let other = s
+        .store
+        .durable()
+        .inner()
+        .create(&s.record(json!(4)))
+        .await
+        .unwrap();
     s.store.durable().fail_next(Operation::Load);
-    assert_eq!(s.store.load(&other).await.unwrap_err().operation(), Operation::Load);
+    assert_eq!(
+        s.store.load(&other).await.unwrap_err().operation(),
+        Operation::Load
+    );
     assert!(s.copy(&other).await.is_none());
 
     for operation in [Operation::Exists, Operation::ClearExpired] {
