@@ -133,9 +133,7 @@ impl CacheStore {
             return None;
         }
         let entry = self.cache.get(key).await?;
-        entry
-            .is_fresh_at(self.clock.now())
-            .then_some(entry.record)
+        entry.is_fresh_at(self.clock.now()).then_some(entry.record)
     }
 
     /// Inserts `record` under `key` unless a live record holds it; true when inserted.
