@@ -41,7 +41,10 @@ async fn refused(url: &str, options: &Options) -> OpenError {
 async fn every_scheme_and_alias_opens_its_backend() {
     let dir = private_tempdir("catalog");
     let names: Vec<&str> = backends().iter().map(|b| b.name).collect();
-    assert_eq!(names, ["memory", "cache", "cached-db", "file", "signed-cookie"]);
+    assert_eq!(
+        names,
+        ["memory", "cache", "cached-db", "file", "signed-cookie"]
+    );
     for info in backends() {
         assert_eq!(info.kind, BackendKind::Embedded);
         assert!(!info.description.is_empty());
@@ -176,17 +179,26 @@ async fn invalid_urls_name_their_problem() {
         ("file:///tmp/x#frag".into(), "fragment"),
         ("cached-db://".into(), "needs the durable store's URL"),
         ("cached-db+".into(), "needs the durable store's URL"),
-        ("cached-db+cached-db+memory".into(), "cannot be cached-db again"),
+        (
+            "cached-db+cached-db+memory".into(),
+            "cannot be cached-db again",
+        ),
         (
             "cached-db+memory://?staleness=soon".into(),
             "`soon` is not a number of seconds",
         ),
-        ("cached-db+memory://?colour=red".into(), "unknown parameter `colour`"),
+        (
+            "cached-db+memory://?colour=red".into(),
+            "unknown parameter `colour`",
+        ),
         (
             "cached-db+cache://?max_bytes=lots".into(),
             "`lots` is not a whole number of bytes",
         ),
-        (format!("cached-db+{file}?codec=xml"), "`xml` is not json or django"),
+        (
+            format!("cached-db+{file}?codec=xml"),
+            "`xml` is not json or django",
+        ),
     ];
     for (url, expected) in cases {
         let e = refused(&url, &options()).await;
@@ -259,18 +271,28 @@ async fn cached_db_urls_put_moka_in_front_of_their_durable_store() {
     let store = open_with(&url, &options).await.unwrap();
     assert_eq!(store.name(), "cached-db");
     assert!(store.capabilities().durable);
-    assert!(!store.capabilities().shared_across_processes, "a cache per process");
+    assert!(
+        !store.capabilities().shared_across_processes,
+        "a cache per process"
+    );
     let data = session_core::serde_json::json!({"a": 1});
     let record = Record::new(
         data.as_object().unwrap().clone(),
         clock.now() + session_core::time::Duration::hours(1),
     );
     let key = store.create(&record).await.unwrap();
-    assert!(dir.path().join(format!("sessionid{}", key.as_str())).exists());
+    assert!(
+        dir.path()
+            .join(format!("sessionid{}", key.as_str()))
+            .exists()
+    );
     let other = open_with(&url, &options).await.unwrap();
     assert_eq!(other.load(&key).await.unwrap().unwrap().data, record.data);
     store.delete(&key).await.unwrap();
-    assert!(other.load(&key).await.unwrap().is_some(), "cached for up to 1.5 s");
+    assert!(
+        other.load(&key).await.unwrap().is_some(),
+        "cached for up to 1.5 s"
+    );
     clock.advance(std::time::Duration::from_millis(1500));
     assert!(other.load(&key).await.unwrap().is_none(), "and no longer");
 }
