@@ -8,14 +8,21 @@
 //!
 //! Then, with moka in front of files:
 //!
-//! ```ignore
+//! ```
+//! use session_backend_cache::{CacheConfig, CacheStore};
+//! use session_backend_cached_db::testing::CachedDbHarness;
+//! use session_backend_file::testing::FileHarness;
+//! use session_conformance::Ctx;
+//!
 //! fn moka(ctx: &Ctx) -> CacheStore {
 //!     CacheConfig::new().with_clock(ctx.shared_clock()).build().expect("a cache")
 //! }
 //! session_conformance::suite!(over_file => CachedDbHarness::new(FileHarness::default(), moka));
+//! # fn main() {}
 //! ```
 //!
-//! Another durable store is one more line with its harness.
+//! Another durable store is one more line with its harness (as in this
+//! crate's `tests/conformance.rs`).
 
 use std::collections::HashMap;
 use std::fmt;
