@@ -6,6 +6,7 @@ mod error;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod tier;
 mod weight;
 
 pub use config::{CacheConfig, DEFAULT_EVICTION_GRACE, DEFAULT_MAX_BYTES};

@@ -10,7 +10,7 @@ use moka::ops::compute::{CompResult, Op};
 use moka::policy::EvictionPolicy;
 use session_core::store::insert_with_fresh_key;
 use session_core::{
-    Capabilities, Error, Operation, Record, Result, SessionKey, SessionStore, SharedClock,
+    Cached, Capabilities, Error, Operation, Record, Result, SessionKey, SessionStore, SharedClock,
     SharedKeyGenerator,
 };
 
@@ -42,7 +42,10 @@ const MAX_TTL: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 /// Clones share the same cache.
 #[derive(Clone)]
 pub struct CacheStore {
-    cache: Cache<SessionKey, Record>,
+    /// A session's record is held with `until` at its expiry; a copy held
+    /// as a cache tier ([`CacheTier`](session_core::CacheTier), `tier.rs`)
+    /// may have an earlier `until`.
+    pub(crate) cache: Cache<SessionKey, Cached>,
     clock: SharedClock,
     keys: SharedKeyGenerator,
     max_bytes: u64,
@@ -66,7 +69,7 @@ impl CacheStore {
         };
         let cache = Cache::builder()
             .max_capacity(config.max_bytes.max(1))
-            .weigher(record_weight)
+            .weigher(|key, entry: &Cached| record_weight(key, &entry.record))
             .eviction_policy(EvictionPolicy::lru())
             .expire_after(expiry)
             .build();
@@ -103,7 +106,12 @@ impl CacheStore {
 
     /// Refuses a record that alone exceeds the whole bound: moka would evict
     /// it at once, silently losing an acknowledged write.
-    fn check_size(&self, key: &SessionKey, record: &Record, operation: Operation) -> Result<()> {
+    pub(crate) fn check_size(
+        &self,
+        key: &SessionKey,
+        record: &Record,
+        operation: Operation,
+    ) -> Result<()> {
         let weight = u64::from(record_weight(key, record));
         if weight > self.max_bytes {
             return Err(self.too_large(weight, operation));
@@ -124,8 +132,8 @@ impl CacheStore {
         if !key.is_server_key() {
             return None;
         }
-        let record = self.cache.get(key).await?;
-        record.is_live_at(self.clock.now()).then_some(record)
+        let entry = self.cache.get(key).await?;
+        entry.is_fresh_at(self.clock.now()).then_some(entry.record)
     }
 
     /// Inserts `record` under `key` unless a live record holds it; true when inserted.
@@ -136,8 +144,8 @@ impl CacheStore {
             .entry(key)
             .and_compute_with(|current| {
                 let op = match current {
-                    Some(entry) if entry.value().is_live_at(clock.now()) => Op::Nop,
-                    _ => Op::Put(record.clone()),
+                    Some(entry) if entry.value().is_fresh_at(clock.now()) => Op::Nop,
+                    _ => Op::Put(whole(record)),
                 };
                 std::future::ready(op)
             })
@@ -224,9 +232,9 @@ impl SessionStore for CacheStore {
             .entry(key.clone())
             .and_compute_with(|current| {
                 let op = match current {
-                    Some(entry) if entry.value().is_live_at(clock.now()) => {
+                    Some(entry) if entry.value().is_fresh_at(clock.now()) => {
                         if fits {
-                            Op::Put(record.clone())
+                            Op::Put(whole(record))
                         } else {
                             refused = true;
                             Op::Nop
@@ -269,7 +277,7 @@ impl SessionStore for CacheStore {
         let expired: Vec<SessionKey> = self
             .cache
             .iter()
-            .filter(|(_, record)| !record.is_live_at(now))
+            .filter(|(_, entry)| !entry.is_fresh_at(now))
             .map(|(key, _)| SessionKey::clone(&key))
             .collect();
         let mut removed = 0;
@@ -282,7 +290,7 @@ impl SessionStore for CacheStore {
                 .entry(key)
                 .and_compute_with(|current| {
                     let op = match current {
-                        Some(entry) if !entry.value().is_live_at(clock.now()) => Op::Remove,
+                        Some(entry) if !entry.value().is_fresh_at(clock.now()) => Op::Remove,
                         _ => Op::Nop,
                     };
                     std::future::ready(op)
@@ -297,16 +305,24 @@ impl SessionStore for CacheStore {
     }
 }
 
-/// moka's per-entry timer: frees an entry a grace period after the record's
-/// `expires_at` as seen by the injected clock.
+/// A session's record as this store holds it: served until its expiry.
+fn whole(record: &Record) -> Cached {
+    Cached {
+        record: record.clone(),
+        until: record.expires_at,
+    }
+}
+
+/// moka's per-entry timer: frees an entry a grace period after its `until`
+/// (at the latest the record's `expires_at`) as seen by the injected clock.
 struct RecordExpiry {
     clock: SharedClock,
     grace: Duration,
 }
 
 impl RecordExpiry {
-    fn ttl(&self, record: &Record) -> Duration {
-        let remaining = record.expires_at - self.clock.now();
+    fn ttl(&self, entry: &Cached) -> Duration {
+        let remaining = entry.until.min(entry.record.expires_at) - self.clock.now();
         let remaining = if remaining.is_positive() {
             Duration::try_from(remaining).unwrap_or(MAX_TTL)
         } else {
@@ -316,23 +332,23 @@ impl RecordExpiry {
     }
 }
 
-impl Expiry<SessionKey, Record> for RecordExpiry {
+impl Expiry<SessionKey, Cached> for RecordExpiry {
     fn expire_after_create(
         &self,
         _key: &SessionKey,
-        record: &Record,
+        entry: &Cached,
         _created_at: Instant,
     ) -> Option<Duration> {
-        Some(self.ttl(record))
+        Some(self.ttl(entry))
     }
 
     fn expire_after_update(
         &self,
         _key: &SessionKey,
-        record: &Record,
+        entry: &Cached,
         _updated_at: Instant,
         _duration_until_expiry: Option<Duration>,
     ) -> Option<Duration> {
-        Some(self.ttl(record))
+        Some(self.ttl(entry))
     }
 }

@@ -17,6 +17,7 @@ pub mod signing;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tier;
 
 pub use capability::Capabilities;
 pub use clock::{Clock, MockClock, SharedClock, SystemClock};
@@ -29,6 +30,7 @@ pub use memory::MemoryStore;
 pub use record::{Data, EXPIRY_KEY, MAX_DEPTH, Record};
 pub use session::Session;
 pub use store::{SessionStore, insert_with_fresh_key};
+pub use tier::{CacheTier, Cached};
 
 /// Re-exported so stores and applications name the same JSON and time types.
 pub use serde_json;

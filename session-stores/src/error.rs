@@ -68,6 +68,23 @@ pub enum OpenError {
     },
 }
 
+impl OpenError {
+    /// The same error quoting `url` (redacted here) instead: a cached-db
+    /// URL's error about its durable store's URL quotes the whole URL.
+    #[cfg(feature = "cached-db")]
+    pub(crate) fn quoting(mut self, url: &str) -> Self {
+        let shown = crate::redact::redact(url);
+        match &mut self {
+            OpenError::UnknownScheme { url, .. }
+            | OpenError::NotBuilt { url, .. }
+            | OpenError::Url { url, .. }
+            | OpenError::MissingSecret { url, .. }
+            | OpenError::Open { url, .. } => *url = shown,
+        }
+        self
+    }
+}
+
 /// A backend's reason for refusing its URL, typed per backend.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -77,6 +94,9 @@ pub enum UrlError {
     /// `cache://`.
     #[cfg(feature = "cache")]
     Cache(session_backend_cache::CacheUrlError),
+    /// `cached-db+<URL>`: this backend's own parameters or the prefix.
+    #[cfg(feature = "cached-db")]
+    CachedDb(session_backend_cached_db::CachedDbUrlError),
     /// `file://`.
     #[cfg(feature = "file")]
     File(session_backend_file::FileUrlError),
@@ -91,6 +111,8 @@ impl fmt::Display for UrlError {
             UrlError::Memory(e) => e.fmt(f),
             #[cfg(feature = "cache")]
             UrlError::Cache(e) => e.fmt(f),
+            #[cfg(feature = "cached-db")]
+            UrlError::CachedDb(e) => e.fmt(f),
             #[cfg(feature = "file")]
             UrlError::File(e) => e.fmt(f),
             #[cfg(feature = "signed-cookie")]
@@ -105,6 +127,8 @@ impl std::error::Error for UrlError {
             UrlError::Memory(e) => e.source(),
             #[cfg(feature = "cache")]
             UrlError::Cache(e) => e.source(),
+            #[cfg(feature = "cached-db")]
+            UrlError::CachedDb(e) => e.source(),
             #[cfg(feature = "file")]
             UrlError::File(e) => e.source(),
             #[cfg(feature = "signed-cookie")]

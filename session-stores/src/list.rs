@@ -33,7 +33,12 @@ pub struct BackendInfo {
 /// users: the reference store first, then one per enabled Cargo feature.
 // Without any backend feature, nothing is pushed.
 #[cfg_attr(
-    not(any(feature = "cache", feature = "file", feature = "signed-cookie")),
+    not(any(
+        feature = "cache",
+        feature = "cached-db",
+        feature = "file",
+        feature = "signed-cookie"
+    )),
     allow(unused_mut)
 )]
 pub fn backends() -> &'static [BackendInfo] {
@@ -50,6 +55,13 @@ pub fn backends() -> &'static [BackendInfo] {
             name: session_backend_cache::NAME,
             schemes: session_backend_cache::SCHEMES,
             description: "moka, in this process, bounded by bytes: cache://?max_bytes=N",
+            kind: BackendKind::Embedded,
+        });
+        #[cfg(feature = "cached-db")]
+        list.push(BackendInfo {
+            name: session_backend_cached_db::NAME,
+            schemes: session_backend_cached_db::SCHEMES,
+            description: "a moka cache in front of another store: cached-db+file:///dir?staleness=5",
             kind: BackendKind::Embedded,
         });
         #[cfg(feature = "file")]
@@ -71,7 +83,7 @@ pub fn backends() -> &'static [BackendInfo] {
 }
 
 /// Every scheme of the project's backends, built in or not: the planned
-/// ones (db, cached-db, Redis) and the ones whose Cargo feature may be off.
+/// ones (db, Redis) and the ones whose Cargo feature may be off.
 /// A test checks that each built-in backend's schemes are here.
 pub(crate) const RECOGNISED: &[&str] = &[
     "memory",
@@ -96,6 +108,10 @@ pub(crate) const RECOGNISED: &[&str] = &[
     "db",
 ];
 
+/// The schemes of cached-db, written `cached-db+<URL>`: the catalog reads
+/// the part before the `+` as the scheme.
+pub(crate) const CACHED_DB: &[&str] = &["cached-db", "cached_db"];
+
 /// The built-in backend answering to `scheme` (lower case).
 pub(crate) fn find(scheme: &str) -> Option<&'static BackendInfo> {
     backends()
@@ -112,6 +128,12 @@ pub(crate) fn available() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "cached-db")]
+    #[test]
+    fn the_cached_db_prefixes_are_the_backends_schemes() {
+        assert_eq!(CACHED_DB, session_backend_cached_db::SCHEMES);
+    }
 
     /// A build without a backend still answers "not built" for its schemes.
     #[test]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use session_core::{MemoryStore, SessionStore};
 
 use crate::error::{OpenError, UrlError};
-use crate::list::{self, RECOGNISED};
+use crate::list::{self, CACHED_DB, RECOGNISED};
 use crate::memory;
 use crate::options::Options;
 use crate::redact::redact;
@@ -15,6 +15,13 @@ enum Parsed {
     Memory,
     #[cfg(feature = "cache")]
     Cache(session_backend_cache::CacheConfig),
+    /// moka, configured by `cache`, in front of the store `durable` names.
+    #[cfg(feature = "cached-db")]
+    CachedDb {
+        config: session_backend_cached_db::CachedDbConfig,
+        cache: session_backend_cache::CacheConfig,
+        durable: Box<Parsed>,
+    },
     #[cfg(feature = "file")]
     File(session_backend_file::FileConfig),
     #[cfg(feature = "signed-cookie")]
@@ -29,6 +36,7 @@ enum Parsed {
 /// |---|---|
 /// | `memory://` (`memory`, `mem`) | `session_core::MemoryStore`, in this process |
 /// | `cache://?max_bytes=N` (`cache`, `moka`) | `session_backend_cache::CacheStore`, in this process |
+/// | `cached-db+<URL>?staleness=S&cache_max_bytes=N` (`cached_db+`) | `session_backend_cached_db::CachedDbStore`: a `CacheStore` in front of the store `<URL>` opens |
 /// | `file:///abs/dir?codec=django` (`file://`: the backend's default directory) | `session_backend_file::FileStore` |
 /// | `signed-cookie://?format=encrypted` (`signed_cookies`, ...) | `session_backend_signed_cookie::SignedCookieStore` |
 ///
@@ -59,14 +67,38 @@ pub async fn open(url: &str) -> Result<Arc<dyn SessionStore>, OpenError> {
     allow(unused_variables)
 )]
 pub async fn open_with(url: &str, options: &Options) -> Result<Arc<dyn SessionStore>, OpenError> {
+    build(parse(url, options)?, url, options).await
+}
+
+/// Opens the store `parsed` describes; errors quote `url`.
+// Some bindings serve only the backends whose features are on.
+#[cfg_attr(
+    not(all(feature = "cache", feature = "file", feature = "signed-cookie")),
+    allow(unused_variables)
+)]
+async fn build(
+    parsed: Parsed,
+    url: &str,
+    options: &Options,
+) -> Result<Arc<dyn SessionStore>, OpenError> {
     let failed = |error| OpenError::Open {
         url: redact(url.trim()),
         error,
     };
-    let store: Arc<dyn SessionStore> = match parse(url, options)? {
+    let store: Arc<dyn SessionStore> = match parsed {
         Parsed::Memory => Arc::new(MemoryStore::new().with_clock(options.clock.clone())),
         #[cfg(feature = "cache")]
         Parsed::Cache(config) => Arc::new(config.build().map_err(failed)?),
+        #[cfg(feature = "cached-db")]
+        Parsed::CachedDb {
+            config,
+            cache,
+            durable,
+        } => {
+            let durable = Box::pin(build(*durable, url, options)).await?;
+            let cache = cache.build().map_err(failed)?;
+            Arc::new(config.build(cache, durable).map_err(failed)?)
+        }
         #[cfg(feature = "file")]
         Parsed::File(config) => Arc::new(config.build().map_err(failed)?),
         #[cfg(feature = "signed-cookie")]
@@ -101,13 +133,39 @@ pub async fn harness(url: &str) -> Result<DynHarness, OpenError> {
 /// An [`OpenError`] that names the URL with its password redacted.
 #[cfg(feature = "testing")]
 pub async fn harness_with(url: &str, options: &Options) -> Result<DynHarness, OpenError> {
+    harness_of(parse(url, options)?).await
+}
+
+/// The harness of the backend `parsed` describes.
+#[cfg(feature = "testing")]
+async fn harness_of(parsed: Parsed) -> Result<DynHarness, OpenError> {
     use session_conformance::{Erased, MemoryHarness};
-    let harness: DynHarness = match parse(url, options)? {
+    let harness: DynHarness = match parsed {
         Parsed::Memory => Box::new(Erased(MemoryHarness)),
         #[cfg(feature = "cache")]
         Parsed::Cache(config) => Box::new(Erased(
             session_backend_cache::testing::CacheHarness::new(config),
         )),
+        #[cfg(feature = "cached-db")]
+        Parsed::CachedDb {
+            config,
+            cache,
+            durable,
+        } => {
+            let durable = Box::pin(harness_of(*durable)).await?;
+            // Each opened store gets its own cache on the check's clock.
+            let tier = move |ctx: &session_conformance::Ctx| {
+                cache
+                    .clone()
+                    .with_clock(ctx.shared_clock())
+                    .build()
+                    .unwrap_or_else(|e| panic!("the URL's cache configuration is invalid: {e}"))
+            };
+            Box::new(Erased(
+                session_backend_cached_db::testing::CachedDbHarness::new(durable, tier)
+                    .with_config(config),
+            ))
+        }
         #[cfg(feature = "file")]
         Parsed::File(config) => Box::new(Erased(session_backend_file::testing::FileHarness::new(
             config,
@@ -129,7 +187,13 @@ pub async fn harness_with(url: &str, options: &Options) -> Result<DynHarness, Op
 fn parse(url: &str, options: &Options) -> Result<Parsed, OpenError> {
     let url = url.trim();
     let scheme = url.split_once(':').map_or(url, |(scheme, _)| scheme);
-    let scheme = scheme.to_ascii_lowercase();
+    let mut scheme = scheme.to_ascii_lowercase();
+    // `cached-db+<URL>`: the scheme is the part before the `+`.
+    if let Some((head, _)) = url.split_once('+')
+        && CACHED_DB.iter().any(|s| s.eq_ignore_ascii_case(head))
+    {
+        scheme = head.to_ascii_lowercase();
+    }
     let Some(info) = list::find(&scheme) else {
         let url = redact(url);
         return Err(if RECOGNISED.contains(&scheme.as_str()) {
@@ -157,6 +221,21 @@ fn parse(url: &str, options: &Options) -> Result<Parsed, OpenError> {
             let config = session_backend_cache::CacheConfig::from_url(url)
                 .map_err(|e| refused(UrlError::Cache(e)))?;
             Ok(Parsed::Cache(config.with_clock(clock)))
+        }
+        #[cfg(feature = "cached-db")]
+        session_backend_cached_db::NAME => {
+            let split = session_backend_cached_db::CachedDbConfig::from_url(url)
+                .map_err(|e| refused(UrlError::CachedDb(e)))?;
+            let durable = parse(&split.durable, options).map_err(|e| e.quoting(url))?;
+            let mut cache = session_backend_cache::CacheConfig::new().with_clock(clock);
+            if let Some(bytes) = split.config.cache_max_bytes() {
+                cache = cache.with_max_bytes(bytes);
+            }
+            Ok(Parsed::CachedDb {
+                config: split.config,
+                cache,
+                durable: Box::new(durable),
+            })
         }
         #[cfg(feature = "file")]
         session_backend_file::NAME => {

@@ -41,7 +41,10 @@ async fn refused(url: &str, options: &Options) -> OpenError {
 async fn every_scheme_and_alias_opens_its_backend() {
     let dir = private_tempdir("catalog");
     let names: Vec<&str> = backends().iter().map(|b| b.name).collect();
-    assert_eq!(names, ["memory", "cache", "file", "signed-cookie"]);
+    assert_eq!(
+        names,
+        ["memory", "cache", "cached-db", "file", "signed-cookie"]
+    );
     for info in backends() {
         assert_eq!(info.kind, BackendKind::Embedded);
         assert!(!info.description.is_empty());
@@ -54,6 +57,14 @@ async fn every_scheme_and_alias_opens_its_backend() {
             if info.name == "file" {
                 urls.push(file_url(dir.path()));
                 urls.push(format!("FILE://{}", dir.path().display()));
+            }
+            if info.name == "cached-db" {
+                urls = vec![
+                    format!("{scheme}+memory://"),
+                    format!("{scheme}+mem"),
+                    format!("{scheme}+{}", file_url(dir.path())),
+                    format!("{}+cache://", scheme.to_ascii_uppercase()),
+                ];
             }
             for url in urls {
                 let store = open_with(&url, &options())
@@ -113,7 +124,7 @@ async fn unknown_and_unbuilt_schemes_are_refused_clearly() {
     assert!(matches!(&e, OpenError::UnknownScheme { scheme, .. } if scheme == "gopher"));
     assert!(
         e.to_string()
-            .starts_with("gopher://x: unknown session backend `gopher` (available: memory, cache, file, signed-cookie)"),
+            .starts_with("gopher://x: unknown session backend `gopher` (available: memory, cache, cached-db, file, signed-cookie)"),
         "{e}"
     );
     for url in [
@@ -121,7 +132,8 @@ async fn unknown_and_unbuilt_schemes_are_refused_clearly() {
         "postgres://h/db",
         "mysql://h/db",
         "redis://127.0.0.1",
-        "cached-db://",
+        "cached-db+sqlite:///tmp/demo.db?codec=django&staleness=1",
+        "cached_db+postgres://h/db",
     ] {
         let e = refused(url, &options()).await;
         assert!(matches!(e, OpenError::NotBuilt { .. }), "{url}: {e:?}");
@@ -129,6 +141,7 @@ async fn unknown_and_unbuilt_schemes_are_refused_clearly() {
             e.to_string().contains("is not built into this program yet"),
             "{e}"
         );
+        assert!(e.to_string().starts_with(url), "the whole URL: {e}");
     }
 }
 
@@ -164,6 +177,28 @@ async fn invalid_urls_name_their_problem() {
         ("file:relative/dir".into(), "relative"),
         ("file://relative/dir".into(), "host"),
         ("file:///tmp/x#frag".into(), "fragment"),
+        ("cached-db://".into(), "needs the durable store's URL"),
+        ("cached-db+".into(), "needs the durable store's URL"),
+        (
+            "cached-db+cached-db+memory".into(),
+            "cannot be cached-db again",
+        ),
+        (
+            "cached-db+memory://?staleness=soon".into(),
+            "`soon` is not a number of seconds",
+        ),
+        (
+            "cached-db+memory://?colour=red".into(),
+            "unknown parameter `colour`",
+        ),
+        (
+            "cached-db+cache://?max_bytes=lots".into(),
+            "`lots` is not a whole number of bytes",
+        ),
+        (
+            format!("cached-db+{file}?codec=xml"),
+            "`xml` is not json or django",
+        ),
     ];
     for (url, expected) in cases {
         let e = refused(&url, &options()).await;
@@ -206,6 +241,60 @@ async fn secrets_and_settings_are_checked_at_open() {
     assert!(e.to_string().contains("secret key"), "{e}");
     let e = refused("cache://?max_bytes=0", &options()).await;
     assert!(matches!(e, OpenError::Open { .. }), "{e:?}");
+
+    // The durable store's needs and refusals quote the whole URL.
+    let url = format!("cached-db+{file}?codec=django");
+    let e = refused(&url, &Options::new()).await;
+    assert!(matches!(e, OpenError::MissingSecret { .. }), "{e:?}");
+    assert!(e.to_string().starts_with(&url), "{e}");
+    for url in [
+        "cached-db+memory://?staleness=0",
+        "cached-db+memory://?cache_max_bytes=0",
+        "cached-db+signed-cookie://",
+    ] {
+        let e = refused(url, &options()).await;
+        assert!(matches!(e, OpenError::Open { .. }), "{url}: {e:?}");
+    }
+}
+
+/// `cached-db+file:///dir`: moka in front of that directory; a second store
+/// opened from the same URL (another process) reads the files.
+#[tokio::test]
+async fn cached_db_urls_put_moka_in_front_of_their_durable_store() {
+    let dir = private_tempdir("catalog");
+    let url = format!(
+        "cached-db+{}?staleness=1.5&cache_max_bytes=1048576",
+        file_url(dir.path())
+    );
+    let clock = MockClock::at_unix(1_700_000_000);
+    let options = options().with_clock(clock.shared());
+    let store = open_with(&url, &options).await.unwrap();
+    assert_eq!(store.name(), "cached-db");
+    assert!(store.capabilities().durable);
+    assert!(
+        !store.capabilities().shared_across_processes,
+        "a cache per process"
+    );
+    let data = session_core::serde_json::json!({"a": 1});
+    let record = Record::new(
+        data.as_object().unwrap().clone(),
+        clock.now() + session_core::time::Duration::hours(1),
+    );
+    let key = store.create(&record).await.unwrap();
+    assert!(
+        dir.path()
+            .join(format!("sessionid{}", key.as_str()))
+            .exists()
+    );
+    let other = open_with(&url, &options).await.unwrap();
+    assert_eq!(other.load(&key).await.unwrap().unwrap().data, record.data);
+    store.delete(&key).await.unwrap();
+    assert!(
+        other.load(&key).await.unwrap().is_some(),
+        "cached for up to 1.5 s"
+    );
+    clock.advance(std::time::Duration::from_millis(1500));
+    assert!(other.load(&key).await.unwrap().is_none(), "and no longer");
 }
 
 #[test]
@@ -239,6 +328,8 @@ async fn errors_never_show_a_password() {
         "signed-cookie://admin:hunter2@x",
         "file://admin:hunter2@x/dir",
         "postgres://admin:hunter2@h/db?sslmode=require",
+        "cached-db+postgres://admin:hunter2@h/db",
+        "cached-db+redis://admin:hunter2@h?staleness=x",
     ] {
         let shown = refused(url, &options()).await.to_string();
         assert!(
@@ -252,7 +343,11 @@ async fn errors_never_show_a_password() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_suite_runs_from_a_url() {
-    for url in ["memory://", "cache://?max_bytes=16777216"] {
+    for url in [
+        "memory://",
+        "cache://?max_bytes=16777216",
+        "cached-db+memory://?staleness=2",
+    ] {
         let harness = harness(url).await.unwrap();
         let report = session_conformance::run(&harness).await;
         assert!(report.is_success(), "{url}: {report}");

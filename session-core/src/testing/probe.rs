@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::{
-    Capabilities, Error, ErrorKind, Operation, Record, Result, SessionKey, SessionStore,
-    SharedClock,
+    CacheTier, Cached, Capabilities, Error, ErrorKind, Operation, Record, Result, SessionKey,
+    SessionStore, SharedClock,
 };
 use async_trait::async_trait;
 use tokio::sync::Notify;
@@ -199,6 +199,30 @@ impl<S: SessionStore + ?Sized> SessionStore for ProbeStore<S> {
     async fn clear_expired(&self) -> Result<u64> {
         self.enter(Operation::ClearExpired)?;
         self.inner.clear_expired().await
+    }
+}
+
+/// A probe around a cache tier is a cache tier, so a two-tier store can be
+/// tested with a failing cache: [`get`](CacheTier::get) counts and fails as
+/// a `Load`, [`put`](CacheTier::put) as a `Save` (without holding it), and
+/// [`remove`](CacheTier::remove) as a `Delete`.
+#[async_trait]
+impl<S: SessionStore + CacheTier + ?Sized> CacheTier for ProbeStore<S> {
+    async fn get(&self, key: &SessionKey) -> Result<Option<Cached>> {
+        self.loads.fetch_add(1, Ordering::SeqCst);
+        self.enter(Operation::Load)?;
+        CacheTier::get(&*self.inner, key).await
+    }
+    async fn put(&self, key: &SessionKey, cached: Cached) -> Result<()> {
+        self.enter(Operation::Save)?;
+        CacheTier::put(&*self.inner, key, cached).await
+    }
+    async fn remove(&self, key: &SessionKey) -> Result<()> {
+        self.enter(Operation::Delete)?;
+        CacheTier::remove(&*self.inner, key).await
+    }
+    fn shared_across_processes(&self) -> bool {
+        CacheTier::shared_across_processes(&*self.inner)
     }
 }
 
