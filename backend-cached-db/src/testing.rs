@@ -103,7 +103,17 @@ where
     }
 
     async fn open(&self, ctx: &Ctx) -> Result<Self::Store, Skip> {
-        let durable = self.durable.open(ctx).await?;
+        let durable = match self.durable.open(ctx).await {
+            Ok(store) => store,
+            // The suite fails a required skip by this harness's name; the
+            // durable one's (`postgres`) must fail it too.
+            Err(Skip(reason)) if session_conformance::required(self.durable.name()) => panic!(
+                "{} names `{}` but its store cannot be opened: {reason}",
+                session_conformance::REQUIRE_VAR,
+                self.durable.name()
+            ),
+            Err(skip) => return Err(skip),
+        };
         let cache = (self.tier)(ctx);
         self.caches()
             .entry(ctx.namespace.clone())

@@ -3,6 +3,7 @@
 
 use session_backend_cache::{CacheConfig, CacheStore};
 use session_backend_cached_db::testing::CachedDbHarness;
+use session_backend_db::testing::DbHarness;
 use session_backend_file::testing::FileHarness;
 use session_conformance::{Ctx, MemoryHarness};
 
@@ -16,3 +17,7 @@ fn moka(ctx: &Ctx) -> CacheStore {
 
 session_conformance::suite!(over_file => CachedDbHarness::new(FileHarness::default(), moka));
 session_conformance::suite!(over_memory => CachedDbHarness::new(MemoryHarness, moka));
+session_conformance::suite!(over_sqlite => CachedDbHarness::new(DbHarness::default(), moka));
+// Skipped when SESSION_TEST_POSTGRES_URL is unset, failed when
+// SESSION_TEST_REQUIRE names `postgres`.
+session_conformance::suite!(over_postgres => CachedDbHarness::new(DbHarness::postgres(), moka));
