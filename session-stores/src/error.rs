@@ -97,12 +97,21 @@ pub enum UrlError {
     /// `cached-db+<URL>`: this backend's own parameters or the prefix.
     #[cfg(feature = "cached-db")]
     CachedDb(session_backend_cached_db::CachedDbUrlError),
+    /// `sqlite://`.
+    #[cfg(feature = "db")]
+    Db(session_backend_db::DbUrlError),
     /// `file://`.
     #[cfg(feature = "file")]
     File(session_backend_file::FileUrlError),
+    /// `redis://`, `redis+cluster://`, or a cached-db URL's `cache=`.
+    #[cfg(feature = "redis")]
+    Redis(session_backend_redis::RedisUrlError),
     /// `signed-cookie://`.
     #[cfg(feature = "signed-cookie")]
     SignedCookie(session_backend_signed_cookie::SignedCookieUrlError),
+    /// `broken://` (the `broken` feature, for tests).
+    #[cfg(feature = "broken")]
+    Broken(crate::broken::BrokenUrlError),
 }
 
 impl fmt::Display for UrlError {
@@ -113,10 +122,16 @@ impl fmt::Display for UrlError {
             UrlError::Cache(e) => e.fmt(f),
             #[cfg(feature = "cached-db")]
             UrlError::CachedDb(e) => e.fmt(f),
+            #[cfg(feature = "db")]
+            UrlError::Db(e) => e.fmt(f),
             #[cfg(feature = "file")]
             UrlError::File(e) => e.fmt(f),
+            #[cfg(feature = "redis")]
+            UrlError::Redis(e) => e.fmt(f),
             #[cfg(feature = "signed-cookie")]
             UrlError::SignedCookie(e) => e.fmt(f),
+            #[cfg(feature = "broken")]
+            UrlError::Broken(e) => e.fmt(f),
         }
     }
 }
@@ -129,10 +144,16 @@ impl std::error::Error for UrlError {
             UrlError::Cache(e) => e.source(),
             #[cfg(feature = "cached-db")]
             UrlError::CachedDb(e) => e.source(),
+            #[cfg(feature = "db")]
+            UrlError::Db(e) => e.source(),
             #[cfg(feature = "file")]
             UrlError::File(e) => e.source(),
+            #[cfg(feature = "redis")]
+            UrlError::Redis(e) => e.source(),
             #[cfg(feature = "signed-cookie")]
             UrlError::SignedCookie(e) => e.source(),
+            #[cfg(feature = "broken")]
+            UrlError::Broken(e) => e.source(),
         }
     }
 }

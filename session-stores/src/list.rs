@@ -36,7 +36,9 @@ pub struct BackendInfo {
     not(any(
         feature = "cache",
         feature = "cached-db",
+        feature = "db",
         feature = "file",
+        feature = "redis",
         feature = "signed-cookie"
     )),
     allow(unused_mut)
@@ -64,12 +66,26 @@ pub fn backends() -> &'static [BackendInfo] {
             description: "a moka cache in front of another store: cached-db+file:///dir?staleness=5",
             kind: BackendKind::Embedded,
         });
+        #[cfg(feature = "db")]
+        list.push(BackendInfo {
+            name: session_backend_db::NAME,
+            schemes: session_backend_db::SCHEMES,
+            description: "Django's django_session table: sqlite:///path.db, sqlite::memory:, postgres://, mysql://",
+            kind: BackendKind::Embedded,
+        });
         #[cfg(feature = "file")]
         list.push(BackendInfo {
             name: session_backend_file::NAME,
             schemes: session_backend_file::SCHEMES,
             description: "one file per session in a private directory: file:///dir?codec=django",
             kind: BackendKind::Embedded,
+        });
+        #[cfg(feature = "redis")]
+        list.push(BackendInfo {
+            name: session_backend_redis::NAME,
+            schemes: session_backend_redis::SCHEMES,
+            description: "Redis or Redis Cluster: redis://host:6379/0?prefix=app:, redis+cluster://h1:7000,h2:7000/",
+            kind: BackendKind::Server,
         });
         #[cfg(feature = "signed-cookie")]
         list.push(BackendInfo {
@@ -103,6 +119,7 @@ pub(crate) const RECOGNISED: &[&str] = &[
     "redis",
     "rediss",
     "redis+cluster",
+    "rediss+cluster",
     "cached-db",
     "cached_db",
     "db",

@@ -9,23 +9,31 @@ use crate::list::{self, CACHED_DB, RECOGNISED};
 use crate::memory;
 use crate::options::Options;
 use crate::redact::redact;
+#[cfg(feature = "cached-db")]
+use crate::tier::Tier;
 
 /// A URL read into its backend's settings, with the [`Options`] applied.
 enum Parsed {
     Memory,
     #[cfg(feature = "cache")]
     Cache(session_backend_cache::CacheConfig),
-    /// moka, configured by `cache`, in front of the store `durable` names.
+    /// The tier `cache` (moka, or Redis) in front of the store `durable` names.
     #[cfg(feature = "cached-db")]
     CachedDb {
         config: session_backend_cached_db::CachedDbConfig,
-        cache: session_backend_cache::CacheConfig,
+        cache: Tier,
         durable: Box<Parsed>,
     },
+    #[cfg(feature = "db")]
+    Db(session_backend_db::DbConfig),
     #[cfg(feature = "file")]
     File(session_backend_file::FileConfig),
+    #[cfg(feature = "redis")]
+    Redis(session_backend_redis::RedisConfig),
     #[cfg(feature = "signed-cookie")]
     SignedCookie(session_backend_signed_cookie::SignedCookieConfig),
+    #[cfg(feature = "broken")]
+    Broken(crate::broken::BrokenUrl),
 }
 
 /// Opens the store `url` names, with the secret key from
@@ -37,8 +45,12 @@ enum Parsed {
 /// | `memory://` (`memory`, `mem`) | `session_core::MemoryStore`, in this process |
 /// | `cache://?max_bytes=N` (`cache`, `moka`) | `session_backend_cache::CacheStore`, in this process |
 /// | `cached-db+<URL>?staleness=S&cache_max_bytes=N` (`cached_db+`) | `session_backend_cached_db::CachedDbStore`: a `CacheStore` in front of the store `<URL>` opens |
+/// | `cached-db+<URL>?cache=<redis URL>` | the same with Redis as the tier, shared by every process (prefix `session-cache:` unless the Redis URL sets one; percent-encode its own `?` and `&`) |
+/// | `sqlite:///path.db?codec=django`, `sqlite::memory:` | `session_backend_db::DbStore` on embedded SQLite |
+/// | `postgres://user:pw@host/db`, `mysql://user:pw@host/db` (`postgresql`, `mariadb`) | `session_backend_db::DbStore` on sqlx (features `postgres`, `mysql`); connects on first use |
 /// | `file:///abs/dir?codec=django` (`file://`: the backend's default directory) | `session_backend_file::FileStore` |
 /// | `signed-cookie://?format=encrypted` (`signed_cookies`, ...) | `session_backend_signed_cookie::SignedCookieStore` |
+/// | `redis://[user:pw@]host:port/db?prefix=P`, `redis+cluster://h1:p1,h2:p2/` (`rediss`, `rediss+cluster`) | `session_backend_redis::RedisStore` (feature `redis`); connects on first use |
 ///
 /// A bare name (`cache`) is the same as `cache://`. `codec=django` and the
 /// signed-cookie store need a secret key. Unknown parameters are errors.
@@ -63,7 +75,12 @@ pub async fn open(url: &str) -> Result<Arc<dyn SessionStore>, OpenError> {
 /// An [`OpenError`] that names the URL with its password redacted.
 // Some bindings serve only the backends whose features are on.
 #[cfg_attr(
-    not(all(feature = "cache", feature = "file", feature = "signed-cookie")),
+    not(all(
+        feature = "cache",
+        feature = "db",
+        feature = "file",
+        feature = "signed-cookie"
+    )),
     allow(unused_variables)
 )]
 pub async fn open_with(url: &str, options: &Options) -> Result<Arc<dyn SessionStore>, OpenError> {
@@ -96,13 +113,18 @@ async fn build(
             durable,
         } => {
             let durable = Box::pin(build(*durable, url, options)).await?;
-            let cache = cache.build().map_err(failed)?;
-            Arc::new(config.build(cache, durable).map_err(failed)?)
+            cache.store(config, durable).map_err(failed)?
         }
+        #[cfg(feature = "db")]
+        Parsed::Db(config) => Arc::new(config.build().map_err(failed)?),
         #[cfg(feature = "file")]
         Parsed::File(config) => Arc::new(config.build().map_err(failed)?),
+        #[cfg(feature = "redis")]
+        Parsed::Redis(config) => Arc::new(config.build().map_err(failed)?),
         #[cfg(feature = "signed-cookie")]
         Parsed::SignedCookie(config) => Arc::new(config.build().map_err(failed)?),
+        #[cfg(feature = "broken")]
+        Parsed::Broken(broken) => broken.open().await.map_err(failed)?,
     };
     Ok(store)
 }
@@ -153,27 +175,24 @@ async fn harness_of(parsed: Parsed) -> Result<DynHarness, OpenError> {
             durable,
         } => {
             let durable = Box::pin(harness_of(*durable)).await?;
-            // Each opened store gets its own cache on the check's clock.
-            let tier = move |ctx: &session_conformance::Ctx| {
-                cache
-                    .clone()
-                    .with_clock(ctx.shared_clock())
-                    .build()
-                    .unwrap_or_else(|e| panic!("the URL's cache configuration is invalid: {e}"))
-            };
-            Box::new(Erased(
-                session_backend_cached_db::testing::CachedDbHarness::new(durable, tier)
-                    .with_config(config),
-            ))
+            cache.harness(config, durable)
         }
+        #[cfg(feature = "db")]
+        Parsed::Db(config) => Box::new(Erased(session_backend_db::testing::DbHarness::new(config))),
         #[cfg(feature = "file")]
         Parsed::File(config) => Box::new(Erased(session_backend_file::testing::FileHarness::new(
             config,
         ))),
+        #[cfg(feature = "redis")]
+        Parsed::Redis(config) => Box::new(Erased(
+            session_backend_redis::testing::RedisHarness::new(config),
+        )),
         #[cfg(feature = "signed-cookie")]
         Parsed::SignedCookie(config) => Box::new(Erased(
             session_backend_signed_cookie::testing::SignedCookieHarness::new(config),
         )),
+        #[cfg(feature = "broken")]
+        Parsed::Broken(broken) => Box::new(broken.harness()),
     };
     Ok(harness)
 }
@@ -181,7 +200,12 @@ async fn harness_of(parsed: Parsed) -> Result<DynHarness, OpenError> {
 /// Finds the backend of `url` and hands the URL to its parser.
 // Some bindings serve only the backends whose features are on.
 #[cfg_attr(
-    not(all(feature = "cache", feature = "file", feature = "signed-cookie")),
+    not(all(
+        feature = "cache",
+        feature = "db",
+        feature = "file",
+        feature = "signed-cookie"
+    )),
     allow(unused_variables)
 )]
 fn parse(url: &str, options: &Options) -> Result<Parsed, OpenError> {
@@ -193,6 +217,15 @@ fn parse(url: &str, options: &Options) -> Result<Parsed, OpenError> {
         && CACHED_DB.iter().any(|s| s.eq_ignore_ascii_case(head))
     {
         scheme = head.to_ascii_lowercase();
+    }
+    #[cfg(feature = "broken")]
+    if scheme == crate::broken::SCHEME {
+        return crate::broken::BrokenUrl::from_url(url)
+            .map(Parsed::Broken)
+            .map_err(|problem| OpenError::Url {
+                url: redact(url),
+                problem: UrlError::Broken(problem),
+            });
     }
     let Some(info) = list::find(&scheme) else {
         let url = redact(url);
@@ -224,18 +257,57 @@ fn parse(url: &str, options: &Options) -> Result<Parsed, OpenError> {
         }
         #[cfg(feature = "cached-db")]
         session_backend_cached_db::NAME => {
-            let split = session_backend_cached_db::CachedDbConfig::from_url(url)
+            #[cfg(feature = "redis")]
+            let (url, redis) =
+                crate::tier::take_cache(url).map_err(|e| refused(UrlError::Redis(e)))?;
+            let split = session_backend_cached_db::CachedDbConfig::from_url(&url)
                 .map_err(|e| refused(UrlError::CachedDb(e)))?;
-            let durable = parse(&split.durable, options).map_err(|e| e.quoting(url))?;
-            let mut cache = session_backend_cache::CacheConfig::new().with_clock(clock);
+            let durable = parse(&split.durable, options).map_err(|e| e.quoting(&url))?;
+            let mut cache = session_backend_cache::CacheConfig::new().with_clock(clock.clone());
             if let Some(bytes) = split.config.cache_max_bytes() {
                 cache = cache.with_max_bytes(bytes);
             }
+            #[cfg_attr(not(feature = "redis"), allow(unused_mut))]
+            let mut tier = Tier::Moka(cache);
+            #[cfg(feature = "redis")]
+            if let Some(redis) = redis {
+                use session_backend_redis::{DEFAULT_PREFIX, RedisConfig};
+                let config = RedisConfig::from_url(&redis, options.secret_key.as_deref())
+                    .map_err(|e| refused(UrlError::Redis(e)))?;
+                let config = if config.prefix() == DEFAULT_PREFIX {
+                    config.with_prefix(crate::tier::REDIS_TIER_PREFIX)
+                } else {
+                    config
+                };
+                tier = Tier::Redis(config.with_clock(clock));
+            }
             Ok(Parsed::CachedDb {
                 config: split.config,
-                cache,
+                cache: tier,
                 durable: Box::new(durable),
             })
+        }
+        #[cfg(feature = "db")]
+        session_backend_db::NAME => {
+            use session_backend_db::{DbConfig, DbUrlError};
+            // The server engines are built only with this crate's features.
+            let built = match scheme.as_str() {
+                "postgres" | "postgresql" => cfg!(feature = "postgres"),
+                "mysql" | "mariadb" => cfg!(feature = "mysql"),
+                _ => true,
+            };
+            if !built {
+                return Err(OpenError::NotBuilt {
+                    url: redact(url),
+                    scheme,
+                });
+            }
+            let config = match DbConfig::from_url(url, options.secret_key.as_deref()) {
+                Ok(config) => config,
+                Err(DbUrlError::MissingSecret) => return Err(no_secret()),
+                Err(e) => return Err(refused(UrlError::Db(e))),
+            };
+            Ok(Parsed::Db(config.with_clock(clock)))
         }
         #[cfg(feature = "file")]
         session_backend_file::NAME => {
@@ -250,6 +322,16 @@ fn parse(url: &str, options: &Options) -> Result<Parsed, OpenError> {
                     .with_session_config(&options.config)
                     .with_clock(clock),
             ))
+        }
+        #[cfg(feature = "redis")]
+        session_backend_redis::NAME => {
+            use session_backend_redis::{RedisConfig, RedisUrlError};
+            let config = match RedisConfig::from_url(url, options.secret_key.as_deref()) {
+                Ok(config) => config,
+                Err(RedisUrlError::MissingSecret) => return Err(no_secret()),
+                Err(e) => return Err(refused(UrlError::Redis(e))),
+            };
+            Ok(Parsed::Redis(config.with_clock(clock)))
         }
         #[cfg(feature = "signed-cookie")]
         session_backend_signed_cookie::NAME => {

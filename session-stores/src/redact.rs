@@ -14,6 +14,9 @@
 ///     "redis://***@db:6379/0"
 /// );
 /// ```
+///
+/// A parameter whose value is itself a URL (a cached-db URL's
+/// `cache=redis://user:password@host/`) is redacted the same way.
 pub fn redact(url: &str) -> String {
     let rest_at = match url.find("://") {
         Some(i) => i + 3,
@@ -21,8 +24,31 @@ pub fn redact(url: &str) -> String {
     };
     let rest = &url[rest_at..];
     let query_at = rest.find(['?', '#']).unwrap_or(rest.len());
-    match rest[..query_at].rfind('@') {
-        Some(at) => format!("{}***{}", &url[..rest_at], &rest[at..]),
-        None => url.to_owned(),
-    }
+    let (location, query) = rest.split_at(query_at);
+    let location = match location.rfind('@') {
+        Some(at) => format!("***{}", &location[at..]),
+        None => location.to_owned(),
+    };
+    format!("{}{location}{}", &url[..rest_at], redact_values(query))
+}
+
+/// `query` (with its leading `?`) with each value that holds a URL redacted.
+fn redact_values(query: &str) -> String {
+    let Some(mark) = query.chars().next() else {
+        return String::new();
+    };
+    let parts: Vec<String> = query[mark.len_utf8()..]
+        .split('&')
+        .map(|part| match part.split_once('=') {
+            Some((name, value)) if value.contains("://") => format!("{name}={}", redact(value)),
+            Some((name, value)) if value.to_ascii_uppercase().contains("%3A%2F%2F") => {
+                match value.to_ascii_uppercase().rfind("%40") {
+                    Some(at) => format!("{name}=***{}", &value[at..]),
+                    None => part.to_owned(),
+                }
+            }
+            _ => part.to_owned(),
+        })
+        .collect();
+    format!("{mark}{}", parts.join("&"))
 }
