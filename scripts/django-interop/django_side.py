@@ -1,6 +1,6 @@
 """The Django side of the live interop check (examples/demo/tests/django_live.rs).
 
-Runs with a real Django 5.2: reads a JSON object from stdin,
+Runs with a real Django 5.2 (and psycopg for PostgreSQL): reads a JSON object from stdin,
 {"settings": {...}, "commands": [{"op": ..., ...}, ...]}, runs each command
 with Django's own session engines and signed-cookie API, and writes one JSON
 list of results to stdout. Times (`now`, Unix seconds with a fraction) are
@@ -56,9 +56,86 @@ def cookie_store(key=None):
     return SessionStore(key)
 
 
+def db_store(key=None):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    return SessionStore(key)
+
+
+def databases(url):
+    """DATABASES for a database URL: `sqlite:///path` or
+    `postgres://user:password@host:port/name?search_path=schema`."""
+    if url is None:
+        return {}
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        return {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parts.path)}}
+    query = parse_qs(parts.query)
+    options = {}
+    if "search_path" in query:
+        options["options"] = "-c search_path=" + query["search_path"][0]
+    return {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parts.path.lstrip("/")),
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname,
+            "PORT": parts.port,
+            "OPTIONS": options,
+        }
+    }
+
+
+def run_db(cmd):
+    """The commands on the database engine (`django_session`)."""
+    op = cmd["op"]
+    if op == "db_sql":
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            for statement in cmd["statements"]:
+                cursor.execute(statement)
+        return {}
+    if op == "db_migrate":
+        from django.core.management import call_command
+
+        call_command("migrate", "sessions", verbosity=0)
+        return {}
+    if op == "db_put":
+        s = db_store()
+        s.update(json.loads(cmd["data"]))
+        if "expiry" in cmd:
+            s.set_expiry(expiry_value(cmd["expiry"]))
+        s.save()
+        return {"key": s.session_key}
+    if op == "db_get":
+        data = db_store(cmd["key"]).load()
+        return {"loaded": bool(data), "json": compact(data)}
+    if op == "db_update":
+        s = db_store(cmd["key"])
+        s.update(json.loads(cmd["data"]))
+        s.save()
+        return {"json": compact(dict(s.items()))}
+    if op == "db_keys":
+        from django.contrib.sessions.models import Session
+
+        return {"keys": sorted(Session.objects.values_list("session_key", flat=True))}
+    if op == "clearsessions":
+        from django.core.management import call_command
+
+        call_command("clearsessions")
+        return {}
+    raise ValueError("unknown op " + op)
+
+
 def run(cmd):
     op = cmd["op"]
     with at(cmd.get("now")):
+        if op.startswith("db_") or op == "clearsessions":
+            return run_db(cmd)
         if op == "file_put":
             s = file_store()
             s.update(json.loads(cmd["data"]))
@@ -124,6 +201,8 @@ def main():
         SESSION_FILE_PATH=conf.get("file_path"),
         SESSION_COOKIE_AGE=conf.get("cookie_age", 1209600),
         USE_TZ=True,
+        DATABASES=databases(conf.get("database_url")),
+        SESSION_ENGINE=conf.get("session_engine", "django.contrib.sessions.backends.db"),
         INSTALLED_APPS=["django.contrib.sessions"],
     )
     django.setup()

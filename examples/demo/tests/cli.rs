@@ -13,7 +13,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_session-demo");
 fn unavailable_store_is_a_clear_error() {
     for (url, expected) in [
         (
-            "sqlite:///tmp/demo.db?codec=django",
+            "redis://127.0.0.1:6379/0",
             "is not built into this program yet",
         ),
         ("gopher://x", "unknown session backend `gopher`"),

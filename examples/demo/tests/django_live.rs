@@ -1,15 +1,19 @@
 //! The demo against a live Django 5.2, in both directions: the file
 //! backend with the Django codec, signed-cookie sessions and plain signed
-//! cookies, sharing one directory and one set of keys.
+//! cookies, sharing one directory and one set of keys; and the db backend
+//! on Django's `django_session` table (`db.rs`), on SQLite and PostgreSQL.
 //!
 //! Django runs as `scripts/django-interop/django_side.py`, with Django
-//! installed on the first run by `pip install 'Django>=5.2,<5.3'` into
+//! installed on the first run by `pip install 'Django>=5.2,<5.3'
+//! 'psycopg[binary]>=3.1,<4'` into
 //! `target/` (see `python::django_python`), so later runs start at once. Without
 //! Python or PyPI every test here skips, with one line on stderr for all;
 //! with `SESSION_TEST_REQUIRE=django` a skip is a failure.
 
 #[path = "django_live/cookies.rs"]
 mod cookies;
+#[path = "django_live/db.rs"]
+mod db;
 #[path = "django_live/demo.rs"]
 mod demo;
 #[path = "django_live/python.rs"]

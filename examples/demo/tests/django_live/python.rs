@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 
-/// A Python that imports Django 5.2: an interpreter and the directory
-/// Django was installed into.
+/// A Python that imports Django 5.2 and psycopg (Django's PostgreSQL
+/// driver): an interpreter and the directory they were installed into.
 pub(crate) struct Python {
     program: PathBuf,
     site: Option<PathBuf>,
@@ -25,14 +25,18 @@ impl Python {
 
     fn has_django(&self) -> bool {
         self.command()
-            .args(["-c", "import django; assert django.VERSION[:2] == (5, 2)"])
+            .args([
+                "-c",
+                "import django, psycopg; assert django.VERSION[:2] == (5, 2)",
+            ])
             .stderr(Stdio::null())
             .status()
             .is_ok_and(|s| s.success())
     }
 }
 
-/// Python with Django 5.2, installed on first use, or why there is none.
+/// Python with Django 5.2 and psycopg 3 (its binary wheel, no compiler
+/// needed), installed on first use, or why there is none.
 ///
 /// Django goes into `target/django-site` with `pip install --target` (no
 /// virtual environment needed, and allowed on systems whose Python is
@@ -60,12 +64,12 @@ fn django_python() -> Result<&'static Python, &'static str> {
             if venv.has_django() {
                 return Ok(venv);
             }
-            let spec = "Django>=5.2,<5.3";
+            let spec = ["Django>=5.2,<5.3", "psycopg[binary]>=3.1,<4"];
             let target = base.join("django-site");
             let pip = Command::new("python3")
                 .args(["-m", "pip", "install", "--quiet", "--upgrade", "--target"])
                 .arg(&target)
-                .arg(spec)
+                .args(spec)
                 .env("PIP_ROOT_USER_ACTION", "ignore")
                 .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
                 // Installing into a directory of our own never touches the
@@ -85,7 +89,8 @@ fn django_python() -> Result<&'static Python, &'static str> {
                 .is_ok_and(|s| s.success());
             let installed = made
                 && Command::new(base.join("django-venv/bin/pip"))
-                    .args(["install", "--quiet", spec])
+                    .args(["install", "--quiet"])
+                    .args(spec)
                     .env("PIP_ROOT_USER_ACTION", "ignore")
                     .status()
                     .is_ok_and(|s| s.success());
@@ -93,7 +98,8 @@ fn django_python() -> Result<&'static Python, &'static str> {
                 Ok(venv)
             } else {
                 Err(format!(
-                    "could not install {spec} with pip (--target or a venv)"
+                    "could not install {} with pip (--target or a venv)",
+                    spec.join(" and ")
                 ))
             }
         })
