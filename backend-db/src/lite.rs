@@ -107,9 +107,12 @@ impl Lite {
             Ok(())
         });
         // No idle timeout and no maximum lifetime: an in-memory database
-        // lives exactly as long as its one connection.
+        // lives exactly as long as its one connection. No test on
+        // checkout: a local SQLite connection does not go stale, and a
+        // failing one reports its error on the statement itself.
         let pool = Pool::builder()
             .max_size(size)
+            .test_on_check_out(false)
             .min_idle(Some(1))
             .idle_timeout(None)
             .max_lifetime(None)

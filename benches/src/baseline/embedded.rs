@@ -88,6 +88,7 @@ impl RusqliteBaseline {
             });
         let pool = Pool::builder()
             .max_size(4)
+            .test_on_check_out(false)
             .min_idle(Some(1))
             .idle_timeout(None)
             .max_lifetime(None)

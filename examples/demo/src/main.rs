@@ -6,9 +6,14 @@ use std::process::ExitCode;
 use clap::Parser;
 use rand::Rng;
 use rand::distr::Alphanumeric;
+use session_core::SessionKey;
 use session_demo::{DemoOptions, app, serve};
 use session_stores::Options;
 use session_tower::MIN_SECRET_KEY_LENGTH;
+
+/// The key of the startup check: no session has it (keys are random), and
+/// asking whether it exists touches nothing.
+const STARTUP_PROBE_KEY: &str = "startupprobe00000000000000000000";
 
 /// Runs the demo app.
 #[derive(Parser, Debug)]
@@ -17,7 +22,9 @@ struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8000")]
     listen: SocketAddr,
-    /// Session backend: memory, cache, file:///dir[?codec=django], signed-cookie.
+    /// Session store URL: memory://, cache://, file:///dir, sqlite://path,
+    /// postgres://..., mysql://..., redis://..., cached-db+<db URL>,
+    /// signed-cookie:// (see session-stores' README for every form).
     #[arg(long, default_value = "cache")]
     store: String,
 }
@@ -72,6 +79,16 @@ async fn run(args: Args) -> Result<(), String> {
     let store = session_stores::open_with(&args.store, &store_options)
         .await
         .map_err(|e| format!("--store {e}"))?;
+    // Server stores connect on first use: ask once before listening, so an
+    // unreachable server is one clear line now rather than a 500 on every
+    // request (the call is bounded by the store's own timeout).
+    let probe = SessionKey::parse(STARTUP_PROBE_KEY).expect("a valid session key");
+    store.exists(&probe).await.map_err(|e| {
+        format!(
+            "--store {}: the store does not answer: {e}",
+            session_stores::redact(&args.store)
+        )
+    })?;
     let app = app(store.clone(), &options).map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
