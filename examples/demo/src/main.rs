@@ -17,7 +17,9 @@ struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8000")]
     listen: SocketAddr,
-    /// Session backend: memory, cache, file:///dir[?codec=django], signed-cookie.
+    /// Session backend, any URL of the session-stores catalog: memory,
+    /// cache, file:///dir, sqlite:///path.db, postgres://..., redis://...,
+    /// redis+cluster://h1:p1,h2:p2/, signed-cookie, cached-db+<URL>.
     #[arg(long, default_value = "cache")]
     store: String,
 }
