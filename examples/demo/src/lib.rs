@@ -15,6 +15,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::HeaderName;
 use axum::routing::{get, post};
 use session_core::{Config, SessionStore};
@@ -93,6 +94,12 @@ pub fn app(store: Arc<dyn SessionStore>, options: &DemoOptions) -> Result<Router
         .route(
             "/mine",
             get(login::mine).route_layer(LoginRequiredLayer::redirect_to(LOGIN_URL)),
+        )
+        .route(
+            "/mine/notes",
+            post(login::add_note)
+                .layer(DefaultBodyLimit::max(login::NOTE_LIMIT))
+                .route_layer(LoginRequiredLayer::redirect_to(LOGIN_URL)),
         )
         .route("/logout", post(login::logout))
         .route("/api/login", post(login::api_login))

@@ -2,10 +2,11 @@
 //! without cookies (the notes' mobile case).
 
 use axum::Json;
-use axum::extract::{Form, Query};
+use axum::extract::{Form, FromRequest, Query, Request};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use session_core::serde_json::Value;
 use session_tower::Session;
 use session_tower::auth;
 
@@ -43,6 +44,48 @@ pub(crate) async fn login(
 pub(crate) async fn mine(session: Session) -> Result<String, Failure> {
     let user = auth::user_id(&session).await?.unwrap_or_default();
     Ok(format!("Welcome, {user}"))
+}
+
+/// The largest note `POST /mine/notes` takes, in bytes.
+pub(crate) const NOTE_LIMIT: usize = 1024;
+
+/// How many notes a session keeps (the oldest are dropped).
+const NOTES_KEPT: usize = 20;
+
+/// Where the notes are kept in the session.
+const NOTES_KEY: &str = "notes";
+
+/// Appends the request's body, a UTF-8 note, to the session's `notes`.
+///
+/// The user is read before the body: the session is loaded (and an
+/// anonymous client redirected by the guard) before the client sends its
+/// body, so a client that asked `Expect: 100-continue` gets its
+/// `100 Continue` only from a request that has loaded a logged-in session.
+/// The save comes after the body, in the middleware: if the session was
+/// deleted meanwhile (a logout in another process), the answer is 400 and
+/// nothing is written (rule L1).
+pub(crate) async fn add_note(session: Session, request: Request) -> Result<String, Failure> {
+    let user = auth::user_id(&session).await?.unwrap_or_default();
+    let note = match String::from_request(request, &()).await {
+        Ok(note) => note,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return Err(Failure::too_large("The note is too long"));
+        }
+        Err(_) => return Err(Failure::bad_request("The note must be UTF-8 text")),
+    };
+    if note.trim().is_empty() {
+        return Err(Failure::bad_request("The note is empty"));
+    }
+    let mut notes = match session.get_value(NOTES_KEY).await? {
+        Some(Value::Array(notes)) => notes,
+        _ => Vec::new(),
+    };
+    notes.push(Value::String(note));
+    let excess = notes.len().saturating_sub(NOTES_KEPT);
+    notes.drain(..excess);
+    let count = notes.len();
+    session.insert(NOTES_KEY, notes).await?;
+    Ok(format!("{user} has {count} notes"))
 }
 
 pub(crate) async fn logout(session: Session) -> Result<&'static str, Failure> {

@@ -22,9 +22,9 @@ struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8000")]
     listen: SocketAddr,
-    /// Session store URL: memory://, cache://, file:///dir, sqlite://path,
-    /// postgres://..., mysql://..., redis://..., cached-db+<db URL>,
-    /// signed-cookie:// (see session-stores' README for every form).
+    /// Session backend, any URL of the session-stores catalog: memory,
+    /// cache, file:///dir, sqlite:///path.db, postgres://..., redis://...,
+    /// redis+cluster://h1:p1,h2:p2/, signed-cookie, cached-db+<URL>.
     #[arg(long, default_value = "cache")]
     store: String,
 }

@@ -20,6 +20,10 @@ impl Failure {
         Self(StatusCode::BAD_REQUEST, message)
     }
 
+    pub(crate) fn too_large(message: &'static str) -> Self {
+        Self(StatusCode::PAYLOAD_TOO_LARGE, message)
+    }
+
     fn internal() -> Self {
         Self(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL_ERROR)
     }
@@ -63,7 +67,7 @@ pub(crate) async fn index() -> &'static str {
      GET  /signed-cookie/set?key=&value=&salt=   /signed-cookie/get?key=&salt=&max_age=\n\
      GET  /session/set?key=&value=   /session/get?key=   /session/delete?key=   /session/flush\n\
      GET  /session/set-expiry?seconds=|date=   /session/cycle-key   /session/set-json?key=&json=   /session/json\n\
-     POST /login (username, next)   GET /mine   POST /logout\n\
+     POST /login (username, next)   GET /mine   POST /mine/notes (body: a note)   POST /logout\n\
      POST /api/login {\"username\": ...}   GET /api/mine (header x-session-token)\n"
 }
 

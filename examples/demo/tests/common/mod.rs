@@ -69,7 +69,7 @@ impl Demo {
 
 /// A temporary directory only this user can use (mode 0700), as the file
 /// store requires of a session directory.
-fn private_tempdir() -> tempfile::TempDir {
+pub fn private_tempdir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     #[cfg(unix)]
     {
