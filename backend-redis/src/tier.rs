@@ -42,7 +42,7 @@ return 1",
 /// The tier is shared by every process, so a copy one process read from
 /// the durable store before another process deleted the record could be
 /// put after that process removed the copy, and be served to all. So
-/// `remove` leaves a short-lived tombstone ([`TOMBSTONE_LIFE`]) and `put`
+/// `remove` leaves a short-lived tombstone (30 s, `TOMBSTONE_LIFE`) and `put`
 /// never writes over one: a removed key is not cached again for that long
 /// (its loads go to the durable store, which is always right).
 #[async_trait]

@@ -23,6 +23,9 @@ pub struct BackendInfo {
     pub name: &'static str,
     /// The URL schemes it answers to; the first is the canonical one.
     pub schemes: &'static [&'static str],
+    /// The URL forms users type, as messages list them (`sqlite://`,
+    /// `postgres://`); aliases such as `moka://` are left out.
+    pub forms: &'static [&'static str],
     /// What it is, in one line.
     pub description: &'static str,
     /// Embedded or on a server.
@@ -49,6 +52,7 @@ pub fn backends() -> &'static [BackendInfo] {
         let mut list = vec![BackendInfo {
             name: memory::NAME,
             schemes: memory::SCHEMES,
+            forms: &["memory://"],
             description: "session-core's reference store, in this process",
             kind: BackendKind::Embedded,
         }];
@@ -56,6 +60,7 @@ pub fn backends() -> &'static [BackendInfo] {
         list.push(BackendInfo {
             name: session_backend_cache::NAME,
             schemes: session_backend_cache::SCHEMES,
+            forms: &["cache://"],
             description: "moka, in this process, bounded by bytes: cache://?max_bytes=N",
             kind: BackendKind::Embedded,
         });
@@ -63,6 +68,7 @@ pub fn backends() -> &'static [BackendInfo] {
         list.push(BackendInfo {
             name: session_backend_cached_db::NAME,
             schemes: session_backend_cached_db::SCHEMES,
+            forms: &["cached-db+<URL>"],
             description: "a moka cache in front of another store: cached-db+file:///dir?staleness=5",
             kind: BackendKind::Embedded,
         });
@@ -70,6 +76,7 @@ pub fn backends() -> &'static [BackendInfo] {
         list.push(BackendInfo {
             name: session_backend_db::NAME,
             schemes: session_backend_db::SCHEMES,
+            forms: &["sqlite://", "postgres://", "mysql://"],
             description: "Django's django_session table: sqlite:///path.db, sqlite::memory:, postgres://, mysql://",
             kind: BackendKind::Embedded,
         });
@@ -77,6 +84,7 @@ pub fn backends() -> &'static [BackendInfo] {
         list.push(BackendInfo {
             name: session_backend_file::NAME,
             schemes: session_backend_file::SCHEMES,
+            forms: &["file://"],
             description: "one file per session in a private directory: file:///dir?codec=django",
             kind: BackendKind::Embedded,
         });
@@ -84,6 +92,7 @@ pub fn backends() -> &'static [BackendInfo] {
         list.push(BackendInfo {
             name: session_backend_redis::NAME,
             schemes: session_backend_redis::SCHEMES,
+            forms: &["redis://", "redis+cluster://"],
             description: "Redis or Redis Cluster: redis://host:6379/0?prefix=app:, redis+cluster://h1:7000,h2:7000/",
             kind: BackendKind::Server,
         });
@@ -91,6 +100,7 @@ pub fn backends() -> &'static [BackendInfo] {
         list.push(BackendInfo {
             name: session_backend_signed_cookie::NAME,
             schemes: session_backend_signed_cookie::SCHEMES,
+            forms: &["signed-cookie://"],
             description: "the data is the signed cookie: signed-cookie://?format=encrypted",
             kind: BackendKind::Embedded,
         });
@@ -122,7 +132,6 @@ pub(crate) const RECOGNISED: &[&str] = &[
     "rediss+cluster",
     "cached-db",
     "cached_db",
-    "db",
 ];
 
 /// The schemes of cached-db, written `cached-db+<URL>`: the catalog reads
@@ -136,10 +145,13 @@ pub(crate) fn find(scheme: &str) -> Option<&'static BackendInfo> {
         .find(|info| info.schemes.contains(&scheme))
 }
 
-/// The built-in backends' names, for messages: `memory, cache, file, signed-cookie`.
+/// The built-in backends' URL forms, for messages: `memory://, cache://, ...`.
 pub(crate) fn available() -> String {
-    let names: Vec<&str> = backends().iter().map(|info| info.name).collect();
-    names.join(", ")
+    let forms: Vec<&str> = backends()
+        .iter()
+        .flat_map(|info| info.forms.iter().copied())
+        .collect();
+    forms.join(", ")
 }
 
 #[cfg(test)]
