@@ -232,8 +232,7 @@ impl SessionStore for CacheStore {
             .entry(key.clone())
             .and_compute_with(|current| {
                 let op = match current {
-                    Some(entry) if entry.value().cached.is_fresh_at(clock.now()) => match weighed
-                    {
+                    Some(entry) if entry.value().cached.is_fresh_at(clock.now()) => match weighed {
                         Ok(entry) => Op::Put(entry),
                         Err(too_large) => {
                             refused = Some(too_large);

@@ -135,7 +135,9 @@ async fn suites(
         match task.await {
             Ok(Ok(report)) => result.conformance = Some(report),
             Ok(Err(e)) => result.error = Some(e.to_string()),
-            Err(stopped) => result.error = Some(format!("the conformance suite stopped: {stopped}")),
+            Err(stopped) => {
+                result.error = Some(format!("the conformance suite stopped: {stopped}"))
+            }
         }
     }
 }

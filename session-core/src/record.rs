@@ -103,7 +103,9 @@ fn push_containers<'a>(value: &'a Value, level: usize, pending: &mut Vec<(&'a Va
     let is_container = |v: &&Value| matches!(v, Value::Object(_) | Value::Array(_));
     match value {
         Value::Object(map) => pending.extend(map.values().filter(is_container).map(|v| (v, level))),
-        Value::Array(items) => pending.extend(items.iter().filter(is_container).map(|v| (v, level))),
+        Value::Array(items) => {
+            pending.extend(items.iter().filter(is_container).map(|v| (v, level)))
+        }
         _ => {}
     }
 }
