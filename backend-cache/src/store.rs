@@ -17,7 +17,7 @@ use session_core::{
 use crate::NAME;
 use crate::config::CacheConfig;
 use crate::error::CacheError;
-use crate::weight::record_weight;
+use crate::weight::{Weighed, record_weight};
 
 /// Longest time-to-live handed to moka's timer (about 100 years); records
 /// that expire later are simply kept until evicted or deleted.
@@ -44,8 +44,8 @@ const MAX_TTL: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 pub struct CacheStore {
     /// A session's record is held with `until` at its expiry; a copy held
     /// as a cache tier ([`CacheTier`](session_core::CacheTier), `tier.rs`)
-    /// may have an earlier `until`.
-    pub(crate) cache: Cache<SessionKey, Cached>,
+    /// may have an earlier `until`. Each carries its weight.
+    pub(crate) cache: Cache<SessionKey, Weighed>,
     clock: SharedClock,
     keys: SharedKeyGenerator,
     max_bytes: u64,
@@ -69,7 +69,7 @@ impl CacheStore {
         };
         let cache = Cache::builder()
             .max_capacity(config.max_bytes.max(1))
-            .weigher(|key, entry: &Cached| record_weight(key, &entry.record))
+            .weigher(|_, entry: &Weighed| entry.weight)
             .eviction_policy(EvictionPolicy::lru())
             .expire_after(expiry)
             .build();
@@ -104,19 +104,20 @@ impl CacheStore {
         self.cache.run_pending_tasks().await;
     }
 
-    /// Refuses a record that alone exceeds the whole bound: moka would evict
-    /// it at once, silently losing an acknowledged write.
-    pub(crate) fn check_size(
+    /// `cached` with its weight under `key`, or `TooLarge` for a copy that
+    /// alone exceeds the whole bound: moka would evict it at once, silently
+    /// losing an acknowledged write.
+    pub(crate) fn weigh(
         &self,
         key: &SessionKey,
-        record: &Record,
+        cached: Cached,
         operation: Operation,
-    ) -> Result<()> {
-        let weight = u64::from(record_weight(key, record));
-        if weight > self.max_bytes {
-            return Err(self.too_large(weight, operation));
+    ) -> Result<Weighed> {
+        let weight = record_weight(key, &cached.record);
+        if u64::from(weight) > self.max_bytes {
+            return Err(self.too_large(u64::from(weight), operation));
         }
-        Ok(())
+        Ok(Weighed { cached, weight })
     }
 
     fn too_large(&self, weight: u64, operation: Operation) -> Error {
@@ -132,20 +133,20 @@ impl CacheStore {
         if !key.is_server_key() {
             return None;
         }
-        let entry = self.cache.get(key).await?;
+        let entry = self.cache.get(key).await?.cached;
         entry.is_fresh_at(self.clock.now()).then_some(entry.record)
     }
 
-    /// Inserts `record` under `key` unless a live record holds it; true when inserted.
-    async fn insert_if_absent(&self, key: SessionKey, record: &Record) -> bool {
+    /// Inserts `entry` under `key` unless a live record holds it; true when inserted.
+    async fn insert_if_absent(&self, key: SessionKey, entry: Weighed) -> bool {
         let clock = &self.clock;
         let result = self
             .cache
             .entry(key)
             .and_compute_with(|current| {
                 let op = match current {
-                    Some(entry) if entry.value().is_fresh_at(clock.now()) => Op::Nop,
-                    _ => Op::Put(whole(record)),
+                    Some(held) if held.value().cached.is_fresh_at(clock.now()) => Op::Nop,
+                    _ => Op::Put(entry),
                 };
                 std::future::ready(op)
             })
@@ -209,8 +210,8 @@ impl SessionStore for CacheStore {
     async fn create(&self, record: &Record) -> Result<SessionKey> {
         record.check_depth(Operation::Create, NAME)?;
         insert_with_fresh_key(NAME, &*self.keys, |key| async move {
-            self.check_size(&key, record, Operation::Create)?;
-            Ok(self.insert_if_absent(key, record).await)
+            let entry = self.weigh(&key, whole(record), Operation::Create)?;
+            Ok(self.insert_if_absent(key, entry).await)
         })
         .await
     }
@@ -223,23 +224,21 @@ impl SessionStore for CacheStore {
         // Liveness first, then size, both under the key's compute lock: a
         // session that has vanished is *interrupted* (L1) whatever its size,
         // and an oversized save of a live one leaves it as it was.
-        let weight = u64::from(record_weight(key, record));
-        let fits = weight <= self.max_bytes;
-        let mut refused = false;
+        let weighed = self.weigh(key, whole(record), Operation::Save);
+        let mut refused = None;
         let clock = &self.clock;
         let result = self
             .cache
             .entry(key.clone())
             .and_compute_with(|current| {
                 let op = match current {
-                    Some(entry) if entry.value().is_fresh_at(clock.now()) => {
-                        if fits {
-                            Op::Put(whole(record))
-                        } else {
-                            refused = true;
+                    Some(entry) if entry.value().cached.is_fresh_at(clock.now()) => match weighed {
+                        Ok(entry) => Op::Put(entry),
+                        Err(too_large) => {
+                            refused = Some(too_large);
                             Op::Nop
                         }
-                    }
+                    },
                     // Expired but not yet freed: it is gone for the contract,
                     // so free it now.
                     Some(_) => Op::Remove,
@@ -250,8 +249,7 @@ impl SessionStore for CacheStore {
             .await;
         match result {
             CompResult::ReplacedWith(_) => Ok(key.clone()),
-            _ if refused => Err(self.too_large(weight, Operation::Save)),
-            _ => Err(Error::interrupted(Operation::Save, NAME)),
+            _ => Err(refused.unwrap_or_else(|| Error::interrupted(Operation::Save, NAME))),
         }
     }
 
@@ -277,7 +275,7 @@ impl SessionStore for CacheStore {
         let expired: Vec<SessionKey> = self
             .cache
             .iter()
-            .filter(|(_, entry)| !entry.is_fresh_at(now))
+            .filter(|(_, entry)| !entry.cached.is_fresh_at(now))
             .map(|(key, _)| SessionKey::clone(&key))
             .collect();
         let mut removed = 0;
@@ -290,7 +288,7 @@ impl SessionStore for CacheStore {
                 .entry(key)
                 .and_compute_with(|current| {
                     let op = match current {
-                        Some(entry) if !entry.value().is_fresh_at(clock.now()) => Op::Remove,
+                        Some(entry) if !entry.value().cached.is_fresh_at(clock.now()) => Op::Remove,
                         _ => Op::Nop,
                     };
                     std::future::ready(op)
@@ -321,7 +319,8 @@ struct RecordExpiry {
 }
 
 impl RecordExpiry {
-    fn ttl(&self, entry: &Cached) -> Duration {
+    fn ttl(&self, entry: &Weighed) -> Duration {
+        let entry = &entry.cached;
         let remaining = entry.until.min(entry.record.expires_at) - self.clock.now();
         let remaining = if remaining.is_positive() {
             Duration::try_from(remaining).unwrap_or(MAX_TTL)
@@ -332,11 +331,11 @@ impl RecordExpiry {
     }
 }
 
-impl Expiry<SessionKey, Cached> for RecordExpiry {
+impl Expiry<SessionKey, Weighed> for RecordExpiry {
     fn expire_after_create(
         &self,
         _key: &SessionKey,
-        entry: &Cached,
+        entry: &Weighed,
         _created_at: Instant,
     ) -> Option<Duration> {
         Some(self.ttl(entry))
@@ -345,7 +344,7 @@ impl Expiry<SessionKey, Cached> for RecordExpiry {
     fn expire_after_update(
         &self,
         _key: &SessionKey,
-        entry: &Cached,
+        entry: &Weighed,
         _updated_at: Instant,
         _duration_until_expiry: Option<Duration>,
     ) -> Option<Duration> {

@@ -17,7 +17,7 @@ impl CacheTier for CacheStore {
         if !key.is_server_key() {
             return Ok(None);
         }
-        Ok(self.cache.get(key).await)
+        Ok(self.cache.get(key).await.map(|entry| entry.cached))
     }
 
     /// A copy larger than the whole bound is refused with `TooLarge`, and
@@ -27,11 +27,9 @@ impl CacheTier for CacheStore {
         if !key.is_server_key() {
             return Ok(());
         }
-        let refused = self.check_size(key, &cached.record, Operation::Save).err();
-        let op = if refused.is_some() {
-            Op::Remove
-        } else {
-            Op::Put(cached)
+        let (op, refused) = match self.weigh(key, cached, Operation::Save) {
+            Ok(entry) => (Op::Put(entry), None),
+            Err(too_large) => (Op::Remove, Some(too_large)),
         };
         self.cache
             .entry(key.clone())

@@ -30,6 +30,18 @@ const ROUND_BYTES: usize = 64 << 20;
 /// The most records one task creates or deletes in one round.
 const ROUND_RECORDS: usize = 10_000;
 
+/// Records each task deletes in the first round of a `Delete` measured
+/// against a time budget, before the store's pace is known.
+const FIRST_DELETE_ROUND: u64 = 64;
+
+/// Under a time budget, preparing records for `Delete` (creating them,
+/// untimed) stops once it has taken this many budgets: a store whose
+/// delete is far cheaper than its create (a signed cookie deletes
+/// nothing, a file store creates with an fsync) would otherwise spend
+/// minutes preparing records to fill the budget, or prepare thousands the
+/// deadline leaves undeleted.
+const PREPARE_BUDGETS: u32 = 3;
+
 /// What the driver measures: a store or a raw baseline, seen as the four
 /// calls the operations are made of.
 #[async_trait]
@@ -98,18 +110,29 @@ pub(crate) async fn run<T: Target>(
         elapsed: Duration::ZERO,
     };
     let mut outcome = Ok(());
+    // Time spent preparing records for `Delete`, and how many.
+    let (mut preparing, mut prepared) = (Duration::ZERO, 0_u64);
     while outcome.is_ok() {
-        let quotas: Vec<u64> = shares.iter().map(|share| (*share).min(cap)).collect();
+        let round = match (op, limit) {
+            (Operation::Delete, Limit::Budget(budget)) => {
+                delete_round(&measurement, budget, (preparing, prepared)).min(cap)
+            }
+            _ => cap,
+        };
+        let quotas: Vec<u64> = shares.iter().map(|share| (*share).min(round)).collect();
         let mut batches = Vec::with_capacity(tasks);
+        let preparation = Instant::now();
         for quota in &quotas {
             let mut batch = Vec::new();
             if op == Operation::Delete {
                 for _ in 0..*quota {
                     batch.push(target.create(&data).await?);
                 }
+                prepared += quota;
             }
             batches.push(batch);
         }
+        preparing += preparation.elapsed();
         let start = Instant::now();
         let deadline = match limit {
             Limit::Budget(budget) => Some(start + budget.saturating_sub(measurement.elapsed)),
@@ -151,7 +174,9 @@ pub(crate) async fn run<T: Target>(
             target.delete(key).await?;
         }
         let finished = match limit {
-            Limit::Budget(budget) => measurement.elapsed >= budget,
+            Limit::Budget(budget) => {
+                measurement.elapsed >= budget || preparing >= budget * PREPARE_BUDGETS
+            }
             Limit::Ops(_) => shares.iter().all(|share| *share == 0),
         };
         if finished {
@@ -165,6 +190,30 @@ pub(crate) async fn run<T: Target>(
         }
     }
     Ok(measurement)
+}
+
+/// How many records each task deletes in the next round of a `Delete`
+/// under `budget`: a few at first; then as many as the pace so far says
+/// fill what is left of the budget (a tenth more), but no more than the
+/// preparation time left can create at the pace of `(time, records)`
+/// prepared so far; at least one.
+fn delete_round(measurement: &Measurement, budget: Duration, preparation: (Duration, u64)) -> u64 {
+    let tasks = measurement.tasks.max(1) as u64;
+    let per_task = measurement.ops / tasks;
+    let (preparing, prepared) = preparation;
+    if per_task == 0 || measurement.elapsed.is_zero() || prepared == 0 {
+        return FIRST_DELETE_ROUND;
+    }
+    let left = budget.saturating_sub(measurement.elapsed).as_secs_f64();
+    let pace = measurement.elapsed.as_secs_f64() / per_task as f64;
+    let preparing_left = (budget * PREPARE_BUDGETS)
+        .saturating_sub(preparing)
+        .as_secs_f64();
+    let create_pace = preparing.as_secs_f64() / prepared as f64 * tasks as f64;
+    // Float to integer casts saturate, and NaN becomes 0.
+    let fill = (left / pace * 1.1) as u64;
+    let affordable = (preparing_left / create_pace) as u64;
+    fill.min(affordable).max(1)
 }
 
 /// True when each task works on one record of its own, made before the

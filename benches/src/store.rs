@@ -30,7 +30,10 @@ const MISSING_KEY: &str = "benchmissingkey00000000000000000";
 /// load, save or delete works on) and clean-up (the records a create made)
 /// happen outside the timed phases; every record the run made is deleted
 /// at the end. `Create` and `Delete` run in rounds of at most 64 MiB of
-/// sessions at a time, so memory stays bounded. Call it on a
+/// sessions at a time, so memory stays bounded; deletes are prepared in
+/// rounds sized by the pace so far, for at most three budgets of
+/// preparation in all, so a store whose delete is far cheaper than its
+/// create may time fewer deletes than the budget would hold. Call it on a
 /// multi-threaded Tokio runtime to let the tasks run in parallel; the
 /// file backend needs one to do its blocking I/O in place.
 ///

@@ -104,6 +104,40 @@ async fn a_budget_run_lasts_about_its_budget_in_rounds() {
     assert!((m.time_per_op().as_secs_f64() * m.ops_per_sec() - 1.0).abs() < 1e-3);
 }
 
+/// A budgeted `Delete` prepares its records (untimed creates) under a
+/// budget of its own: a signed cookie deletes nothing, so filling 100 ms
+/// with its deletes would take well over a million cookies signed first,
+/// and a file store's create (an fsync) is slower than its delete. Both
+/// finish in a bounded time with every prepared record deleted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_budgeted_delete_prepares_within_a_bound_and_cleans_up() {
+    let dir = private_dir();
+    let options = Options::new().with_secret_key(SECRET);
+    let budget = Duration::from_millis(100);
+    for url in [
+        "signed-cookie://".to_owned(),
+        format!("file://{}", dir.path().display()),
+    ] {
+        let store = open_with(&url, &options).await.expect("open");
+        let started = std::time::Instant::now();
+        let m = measure(store, Operation::Delete, 1024, 1, budget)
+            .await
+            .expect("measure");
+        let took = started.elapsed();
+        // The timed budget, three budgets of preparation and a round
+        // over, with room for a loaded machine; unbounded, the signed
+        // cookie alone takes tens of seconds.
+        assert!(took < Duration::from_secs(10), "{url}: {took:?}");
+        assert!(m.ops > 0, "{url}: {m:?}");
+        assert_eq!(m.ops, m.histogram.len(), "{url}");
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "files left behind"
+    );
+}
+
 /// Every operation on every embedded backend of the catalog (and Redis when
 /// `SESSION_TEST_REDIS_URL` is set), and on its baseline: no prepared
 /// record fails to load, nothing is left behind.

@@ -5,7 +5,6 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use futures_util::future::join_all;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use session_stores::Options;
 
@@ -104,27 +103,41 @@ async fn run(
     verdict(&results)
 }
 
-/// The conformance suites of every store at once: they wait on different
-/// things (a file store on its disk, the others on the CPU), so running
-/// them together ends sooner. What goes wrong is kept in the result, so
-/// the other stores still run.
+/// The conformance suites of every store at once, each driven on a
+/// blocking thread of its own (on this runtime's timers and I/O): they
+/// wait on different things (a file store on its disk, the others on the
+/// CPU), so running them together ends sooner, and a store that blocks
+/// its thread (the file and SQLite stores do their I/O in place) holds up
+/// only its own suite, never the runtime's workers. What goes wrong is
+/// kept in the result, so the other stores still run.
 async fn suites(
     targets: &[Target],
     options: &Options,
     bars: &[ProgressBar],
     results: &mut [BackendResult],
 ) {
-    let running = targets.iter().zip(bars).map(|(target, bar)| async move {
-        bar.set_message("conformance suite");
-        let outcome = check::suite(target, options).await;
-        bar.inc(1);
-        bar.set_message("waiting for the other suites");
-        outcome
-    });
-    for (result, outcome) in results.iter_mut().zip(join_all(running).await) {
-        match outcome {
-            Ok(report) => result.conformance = Some(report),
-            Err(e) => result.error = Some(e.to_string()),
+    let running: Vec<_> = targets
+        .iter()
+        .zip(bars)
+        .map(|(target, bar)| {
+            let (target, bar, options) = (target.clone(), bar.clone(), options.clone());
+            let runtime = tokio::runtime::Handle::current();
+            tokio::task::spawn_blocking(move || {
+                bar.set_message("conformance suite");
+                let outcome = runtime.block_on(check::suite(&target, &options));
+                bar.inc(1);
+                bar.set_message("waiting for the other suites");
+                outcome
+            })
+        })
+        .collect();
+    for (result, task) in results.iter_mut().zip(running) {
+        match task.await {
+            Ok(Ok(report)) => result.conformance = Some(report),
+            Ok(Err(e)) => result.error = Some(e.to_string()),
+            Err(stopped) => {
+                result.error = Some(format!("the conformance suite stopped: {stopped}"))
+            }
         }
     }
 }

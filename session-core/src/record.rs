@@ -78,28 +78,36 @@ impl Record {
 }
 
 /// True when `data` nests deeper than [`MAX_DEPTH`]. Iterative, so any
-/// depth is measured without recursion; allocates nothing for flat data.
+/// depth is measured without recursion. The containers in the data (level
+/// 2) are looked into in place and only their own containers (level 3 and
+/// down) go to a work list, so data nested at most two levels deep, as
+/// sessions usually are, is checked without allocating.
 fn exceeds_max_depth(data: &Data) -> bool {
-    fn containers<'a>(
-        values: impl Iterator<Item = &'a Value>,
-        level: usize,
-    ) -> impl Iterator<Item = (&'a Value, usize)> {
-        values
-            .filter(|v| matches!(v, Value::Object(_) | Value::Array(_)))
-            .map(move |v| (v, level))
+    // Level 2 is within the limit, so it needs no check of its own.
+    const _: () = assert!(MAX_DEPTH >= 2);
+    let mut pending: Vec<(&Value, usize)> = Vec::new();
+    for value in data.values() {
+        push_containers(value, 3, &mut pending);
     }
-    let mut pending: Vec<(&Value, usize)> = containers(data.values(), 2).collect();
     while let Some((value, level)) = pending.pop() {
         if level > MAX_DEPTH {
             return true;
         }
-        match value {
-            Value::Object(map) => pending.extend(containers(map.values(), level + 1)),
-            Value::Array(items) => pending.extend(containers(items.iter(), level + 1)),
-            _ => {}
-        }
+        push_containers(value, level + 1, &mut pending);
     }
     false
+}
+
+/// Puts the objects and arrays `value` holds on `pending`, at `level`.
+fn push_containers<'a>(value: &'a Value, level: usize, pending: &mut Vec<(&'a Value, usize)>) {
+    let is_container = |v: &&Value| matches!(v, Value::Object(_) | Value::Array(_));
+    match value {
+        Value::Object(map) => pending.extend(map.values().filter(is_container).map(|v| (v, level))),
+        Value::Array(items) => {
+            pending.extend(items.iter().filter(is_container).map(|v| (v, level)))
+        }
+        _ => {}
+    }
 }
 
 #[cfg(test)]
@@ -124,6 +132,8 @@ mod tests {
     fn d1_depth_limit_is_exact() {
         assert!(!exceeds_max_depth(&Data::new()));
         assert!(!exceeds_max_depth(&nested(1)));
+        assert!(!exceeds_max_depth(&nested(2)));
+        assert!(!exceeds_max_depth(&nested(3)));
         assert!(!exceeds_max_depth(&nested(MAX_DEPTH)));
         assert!(exceeds_max_depth(&nested(MAX_DEPTH + 1)));
         assert!(exceeds_max_depth(&nested(10 * MAX_DEPTH)));
