@@ -34,21 +34,29 @@ return 1",
     )
 });
 
-/// Save: replaces the record live at `ARGV[3]` by `ARGV[1]` for `ARGV[2]`
-/// ms (`SET XX PX`), or deletes it when `ARGV[2]` is not above zero (the
-/// new record has no life left). 1 when done, 0 when no live record holds
-/// the key (L1).
-static SAVE: LazyLock<Script> = LazyLock::new(|| {
+/// Save of a record with no life left: deletes the record live at
+/// `ARGV[3]` (microseconds); 1 when one was, 0 when no live record holds
+/// the key (L1). `ARGV[1]` and `ARGV[2]` are unused.
+static SAVE_DEAD: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"local head = redis.call('GETRANGE', KEYS[1], 0, 24)
 local expiry = tonumber(string.match(head, '^(%-?%d+):'))
 if expiry == nil or expiry <= tonumber(ARGV[3]) then return 0 end
-if tonumber(ARGV[2]) <= 0 then
-  redis.call('DEL', KEYS[1])
-else
-  redis.call('SET', KEYS[1], ARGV[1], 'XX', 'PX', ARGV[2])
-end
+redis.call('DEL', KEYS[1])
 return 1",
+    )
+});
+
+/// Undoes a save that replaced a record already dead by the store's
+/// clock: deletes the key if it still holds exactly `ARGV[1]` (what that
+/// save wrote), so a later write is never removed. 1 when deleted.
+static UNDO: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0",
     )
 });
 
@@ -59,9 +67,12 @@ return 1",
 /// - **create** is one script, atomic on the server: `SET key value PX ttl`
 ///   unless a record live by this store's clock holds the key, which is a
 ///   collision: another key is drawn (K4).
-/// - **save** is one script: `SET key value XX PX ttl` if a record live by
-///   this store's clock holds the key, else nothing and *interrupted* (L1).
-///   No get-then-set window: a concurrent delete is never undone.
+/// - **save** is one command, `SET key value XX PX ttl GET`: it writes
+///   only where the key holds a record, so a concurrent delete is never
+///   undone (L1), and answers the record it replaced; if that one had
+///   expired by this store's clock, the write is undone and the save is
+///   *interrupted*. No script on the common path: a Lua call costs the
+///   server about five times a `SET`.
 /// - **load** is one `GET`; the expiry is decided by the injected clock
 ///   (E5), never by the server's TTL, which only frees memory.
 /// - **exists** reads the expiry only (`GETRANGE`); **delete** is `DEL`.
@@ -203,6 +214,41 @@ impl RedisStore {
         }
     }
 
+    /// Save's write: `SET key text XX PX ttl GET`, one command that
+    /// replaces the record only if the key holds one (L1) and answers the
+    /// record it replaced. True when that record was live by the store's
+    /// clock. When it was not (it had expired by this clock but the server
+    /// still held it: a clock behind the server's, or the expiry grace),
+    /// the write is undone before answering *interrupted*, and only if
+    /// nothing was written after it ([`UNDO`]); until then a reader could
+    /// see it, a window that exists only while the server holds a record
+    /// this store's clock calls expired.
+    async fn replace_live(&self, redis_key: &str, text: &str, ttl: i64) -> Result<bool> {
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(redis_key)
+            .arg(text)
+            .arg("XX")
+            .arg("PX")
+            .arg(ttl)
+            .arg("GET");
+        let replaced: Option<Vec<u8>> = self
+            .inner
+            .conn
+            .run(false, |h| h.query(&cmd))
+            .await
+            .map_err(|e| e.into_core(Operation::Save))?;
+        let Some(replaced) = replaced else {
+            return Ok(false);
+        };
+        let now = self.now();
+        if value::split(&replaced).is_some_and(|(expires_at, _)| expires_at > now) {
+            return Ok(true);
+        }
+        self.script(&UNDO, redis_key, (text, 0, 0), Operation::Save)
+            .await?;
+        Ok(false)
+    }
+
     /// The server TTL of something to hold until `until`: its remaining
     /// life in milliseconds, rounded up, plus the grace; zero or less when
     /// it has no life left (then it is not written).
@@ -323,11 +369,15 @@ impl SessionStore for RedisStore {
         }
         let text = self.encoded(record);
         let ttl = self.ttl_until(record.expires_at);
-        let args = (text.as_str(), ttl, value::micros(self.now()));
-        if self
-            .script(&SAVE, &self.redis_key(key), args, Operation::Save)
-            .await?
-        {
+        let redis_key = self.redis_key(key);
+        let saved = if ttl <= 0 {
+            let args = (text.as_str(), ttl, value::micros(self.now()));
+            self.script(&SAVE_DEAD, &redis_key, args, Operation::Save)
+                .await?
+        } else {
+            self.replace_live(&redis_key, &text, ttl).await?
+        };
+        if saved {
             Ok(key.clone())
         } else {
             Err(Error::interrupted(Operation::Save, NAME))
