@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use session_core::{Codec, RandomKeys, SharedClock, SharedKeyGenerator, SystemClock};
+use session_core::{
+    Codec, CodecNameError, RandomKeys, SharedClock, SharedKeyGenerator, SystemClock,
+};
 use url::Url;
 
 use crate::SCHEMES;
@@ -415,19 +417,16 @@ impl FromStr for DbConfig {
     }
 }
 
-/// The codec a URL's `codec` parameter names.
+/// The codec a URL's `codec` parameter names ([`Codec::from_name`]).
 fn codec(name: &str, secret_key: Option<&str>) -> Result<Codec, DbUrlError> {
-    match name {
-        "json" => Ok(Codec::Json),
-        "django" => {
-            let secret_key = secret_key.ok_or(DbUrlError::MissingSecret)?;
-            Ok(Codec::django(secret_key)?)
-        }
-        other => Err(DbUrlError::Value {
+    Codec::from_name(name, secret_key).map_err(|e| match e {
+        CodecNameError::Unknown(value) => DbUrlError::Value {
             name: "codec",
-            value: other.to_owned(),
-        }),
-    }
+            value,
+        },
+        CodecNameError::MissingSecret => DbUrlError::MissingSecret,
+        CodecNameError::ShortSecret(short) => DbUrlError::ShortSecret(short),
+    })
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use session_core::config::DEFAULT_COOKIE_AGE;
-use session_core::{Codec, Config, RandomKeys, SharedClock, SharedKeyGenerator, SystemClock};
+use session_core::{
+    Codec, CodecNameError, Config, RandomKeys, SharedClock, SharedKeyGenerator, SystemClock,
+};
 use url::Url;
 
 use crate::SCHEMES;
@@ -276,14 +278,11 @@ impl FromStr for FileConfig {
     }
 }
 
-/// The codec a URL's `codec` parameter names.
+/// The codec a URL's `codec` parameter names ([`Codec::from_name`]).
 fn codec(name: &str, secret_key: Option<&str>) -> Result<Codec, FileUrlError> {
-    match name {
-        "json" => Ok(Codec::Json),
-        "django" => {
-            let secret_key = secret_key.ok_or(FileUrlError::MissingSecret)?;
-            Codec::django(secret_key).map_err(FileUrlError::ShortSecret)
-        }
-        other => Err(FileUrlError::Codec(other.to_owned())),
-    }
+    Codec::from_name(name, secret_key).map_err(|e| match e {
+        CodecNameError::Unknown(value) => FileUrlError::Codec(value),
+        CodecNameError::MissingSecret => FileUrlError::MissingSecret,
+        CodecNameError::ShortSecret(short) => FileUrlError::ShortSecret(short),
+    })
 }

@@ -3,7 +3,9 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use session_core::{Codec, RandomKeys, SharedClock, SharedKeyGenerator, SystemClock};
+use session_core::{
+    Codec, CodecNameError, RandomKeys, SharedClock, SharedKeyGenerator, SystemClock,
+};
 use url::Url;
 
 use crate::SCHEMES;
@@ -310,19 +312,16 @@ impl FromStr for RedisConfig {
     }
 }
 
-/// The codec a URL's `codec` parameter names.
+/// The codec a URL's `codec` parameter names ([`Codec::from_name`]).
 fn codec(name: &str, secret_key: Option<&str>) -> Result<Codec, RedisUrlError> {
-    match name {
-        "json" => Ok(Codec::Json),
-        "django" => {
-            let secret_key = secret_key.ok_or(RedisUrlError::MissingSecret)?;
-            Ok(Codec::django(secret_key)?)
-        }
-        other => Err(RedisUrlError::Value {
+    Codec::from_name(name, secret_key).map_err(|e| match e {
+        CodecNameError::Unknown(value) => RedisUrlError::Value {
             name: "codec",
-            value: other.to_owned(),
-        }),
-    }
+            value,
+        },
+        CodecNameError::MissingSecret => RedisUrlError::MissingSecret,
+        CodecNameError::ShortSecret(short) => RedisUrlError::ShortSecret(short),
+    })
 }
 
 #[cfg(test)]

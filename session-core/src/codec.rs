@@ -63,7 +63,38 @@ pub enum CodecError {
     NotAnObject,
 }
 
+/// Why a codec name (a store URL's `codec=` value) names no codec.
+#[derive(Debug, thiserror::Error)]
+pub enum CodecNameError {
+    /// Neither `json` nor `django`.
+    #[error("unknown codec `{0}`")]
+    Unknown(String),
+    /// `django` without a secret key to sign with.
+    #[error("codec=django needs the secret key")]
+    MissingSecret,
+    /// `django` with a secret key that is too short.
+    #[error(transparent)]
+    ShortSecret(#[from] ShortSecretKey),
+}
+
 impl Codec {
+    /// The codec a store URL's `codec=` value names: `json`, or `django`
+    /// signed with `secret_key`. The one list of codec names every
+    /// byte-storing backend's URL parser uses.
+    ///
+    /// # Errors
+    /// [`CodecNameError`]: an unknown name, or `django` without a usable
+    /// secret key.
+    pub fn from_name(name: &str, secret_key: Option<&str>) -> Result<Self, CodecNameError> {
+        match name {
+            "json" => Ok(Codec::Json),
+            "django" => Ok(Codec::django(
+                secret_key.ok_or(CodecNameError::MissingSecret)?,
+            )?),
+            other => Err(CodecNameError::Unknown(other.to_owned())),
+        }
+    }
+
     /// Django's format signed with `secret_key` (Django's `SECRET_KEY`).
     ///
     /// # Errors

@@ -21,7 +21,7 @@ pub mod tier;
 
 pub use capability::Capabilities;
 pub use clock::{Clock, MockClock, SharedClock, SystemClock};
-pub use codec::{Codec, CodecError, DjangoCodec};
+pub use codec::{Codec, CodecError, CodecNameError, DjangoCodec};
 pub use config::{Config, SameSite};
 pub use error::{BoxError, Error, ErrorKind, Operation, Result};
 pub use expiry::{Expiry, StoredExpiry};
