@@ -86,6 +86,11 @@ async fn run(
     }
     println!("{}", table::summary(&results));
     println!("{}", table::latency(&results));
+    for result in &results {
+        for failure in result.conformance.iter().flat_map(|r| r.failures()) {
+            println!("FAIL {failure}");
+        }
+    }
     let title = format!(
         "{command}, {} ({} CPUs), {} s",
         date(),

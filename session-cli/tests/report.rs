@@ -83,12 +83,32 @@ fn bench_writes_one_chart_per_operation() {
 fn compare_quick_covers_every_embedded_backend() {
     let report = tempfile::tempdir().unwrap();
     let dir_arg = report.path().to_str().unwrap();
-    let output = sessions(&["compare", "--quick", "--report", dir_arg]);
+    // The suite's broken store that returns expired records (E5) beside
+    // the embedded backends: compare names its failed checks and fails.
+    let output = sessions(&[
+        "compare",
+        "--quick",
+        "--report",
+        dir_arg,
+        "--backends",
+        "broken://returns-expired",
+    ]);
     let out = String::from_utf8_lossy(&output.stdout);
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{err}\n{out}");
+    assert!(err.contains("conformance check(s) failed"), "{err}");
+    let failures: Vec<&str> = out.lines().filter(|l| l.starts_with("FAIL ")).collect();
     assert!(
-        output.status.success(),
-        "{}\n{out}",
-        String::from_utf8_lossy(&output.stderr)
+        failures
+            .iter()
+            .any(|l| l.starts_with("FAIL [E5] returns-expired: ")),
+        "{out}"
+    );
+    assert!(
+        failures
+            .iter()
+            .all(|l| l.starts_with("FAIL [") && l.contains("] returns-expired: ")),
+        "only the broken store fails: {failures:#?}"
     );
     let labels = [
         "memory",
@@ -106,5 +126,5 @@ fn compare_quick_covers_every_embedded_backend() {
             .unwrap_or_else(|| panic!("no row for {label}: {out}"));
         assert!(row.contains("pass"), "{row}");
     }
-    assert_charts(report.path(), labels.len());
+    assert_charts(report.path(), labels.len() + 1);
 }
