@@ -24,8 +24,6 @@
 //! The output is always pure ASCII, so its latin-1 and UTF-8 encodings are
 //! the same bytes.
 
-use std::fmt::Write as _;
-
 use serde_json::{Map, Value};
 
 pub mod python;
@@ -46,30 +44,45 @@ pub fn to_string(value: &Value) -> String {
 /// Writes a JSON object, given as its map, exactly as [`to_string`] writes
 /// `Value::Object(map)`, without copying the map into a `Value` first.
 pub fn map_to_string(map: &Map<String, Value>) -> String {
-    let mut out = String::with_capacity(64);
+    // Session data is rarely tiny: start big enough for a typical session
+    // so the text is not regrown several times.
+    let mut out = String::with_capacity(512);
+    let mut stack = Vec::with_capacity(16);
+    push_members(&mut stack, map);
     out.push('{');
-    for (index, (key, item)) in map.iter().enumerate() {
-        if index > 0 {
-            out.push(',');
-        }
-        write_str(&mut out, key);
-        out.push(':');
-        write_value(&mut out, item);
-    }
-    out.push('}');
+    write_tasks(&mut out, &mut stack);
     out
 }
 
 /// Appends `value`, written as by [`to_string`], to `out`.
 pub fn write_value(out: &mut String, value: &Value) {
-    enum Task<'a> {
-        Value(&'a Value),
-        Key(&'a str),
-        Raw(&'static str),
-    }
-    // An explicit stack instead of recursion: arbitrarily deep values cannot
-    // overflow the call stack.
     let mut stack = vec![Task::Value(value)];
+    write_tasks(out, &mut stack);
+}
+
+/// What is left to write, innermost last: an explicit stack instead of
+/// recursion, so arbitrarily deep values cannot overflow the call stack.
+enum Task<'a> {
+    Value(&'a Value),
+    Key(&'a str),
+    Raw(&'static str),
+}
+
+/// Pushes the members of an object whose `{` is already written, and its
+/// closing `}`, so that they pop in order.
+fn push_members<'a>(stack: &mut Vec<Task<'a>>, members: &'a Map<String, Value>) {
+    stack.push(Task::Raw("}"));
+    let count = members.len();
+    for (index, (key, item)) in members.iter().rev().enumerate() {
+        stack.push(Task::Value(item));
+        stack.push(Task::Key(key));
+        if index + 1 < count {
+            stack.push(Task::Raw(","));
+        }
+    }
+}
+
+fn write_tasks<'a>(out: &mut String, stack: &mut Vec<Task<'a>>) {
     while let Some(task) = stack.pop() {
         match task {
             Task::Raw(text) => out.push_str(text),
@@ -80,11 +93,10 @@ pub fn write_value(out: &mut String, value: &Value) {
             Task::Value(Value::Null) => out.push_str("null"),
             Task::Value(Value::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
             Task::Value(Value::Number(n)) => {
-                // Writing to a String cannot fail.
                 if let Some(i) = n.as_i64() {
-                    let _ = write!(out, "{i}");
+                    out.push_str(itoa::Buffer::new().format(i));
                 } else if let Some(u) = n.as_u64() {
-                    let _ = write!(out, "{u}");
+                    out.push_str(itoa::Buffer::new().format(u));
                 } else if let Some(f) = n.as_f64() {
                     write_float(out, f);
                 }
@@ -105,15 +117,7 @@ pub fn write_value(out: &mut String, value: &Value) {
             }
             Task::Value(Value::Object(members)) => {
                 out.push('{');
-                stack.push(Task::Raw("}"));
-                let count = members.len();
-                for (index, (key, item)) in members.iter().rev().enumerate() {
-                    stack.push(Task::Value(item));
-                    stack.push(Task::Key(key));
-                    if index + 1 < count {
-                        stack.push(Task::Raw(","));
-                    }
-                }
+                push_members(stack, members);
             }
         }
     }
@@ -122,10 +126,23 @@ pub fn write_value(out: &mut String, value: &Value) {
 /// Appends a JSON string literal with Python's `ensure_ascii` escaping.
 pub fn write_str(out: &mut String, text: &str) {
     out.push('"');
-    // Runs of characters that need no escape are copied as whole slices.
+    // Runs of characters that need no escape are copied as whole slices;
+    // the scan looks at bytes, and decodes a character only where a byte
+    // outside printable ASCII starts one.
+    let bytes = text.as_bytes();
     let mut run_start = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((index, ch)) = chars.next() {
+    let mut index = 0;
+    while let Some(&byte) = bytes.get(index) {
+        if (b' '..=b'~').contains(&byte) && byte != b'"' && byte != b'\\' {
+            index += 1;
+            continue;
+        }
+        let Some(ch) = text.get(index..).and_then(|rest| rest.chars().next()) else {
+            break; // unreachable: `index` is always at a character boundary
+        };
+        out.push_str(text.get(run_start..index).unwrap_or_default());
+        index += ch.len_utf8();
+        run_start = index;
         let escape = match ch {
             '"' => "\\\"",
             '\\' => "\\\\",
@@ -134,27 +151,20 @@ pub fn write_str(out: &mut String, text: &str) {
             '\t' => "\\t",
             '\u{08}' => "\\b",
             '\u{0c}' => "\\f",
-            ' '..='~' => continue,
             _ => "",
         };
-        out.push_str(text.get(run_start..index).unwrap_or_default());
-        run_start = index + ch.len_utf8();
         if !escape.is_empty() {
             out.push_str(escape);
             continue;
         }
         // The in-band form of a lone surrogate: MARK and its stand-in.
         let lone = (ch == python::MARK)
-            .then(|| {
-                chars
-                    .peek()
-                    .and_then(|&(_, next)| python::lone_surrogate(next))
-            })
-            .flatten();
-        if let Some(unit) = lone {
-            if let Some((next_index, next)) = chars.next() {
-                run_start = next_index + next.len_utf8();
-            }
+            .then(|| text.get(index..).and_then(|rest| rest.chars().next()))
+            .flatten()
+            .and_then(|next| Some((next, python::lone_surrogate(next)?)));
+        if let Some((next, unit)) = lone {
+            index += next.len_utf8();
+            run_start = index;
             push_unit(out, unit);
             continue;
         }
@@ -267,7 +277,7 @@ pub fn from_latin1_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
 ///
 /// The [`serde_json::Error`] for invalid JSON.
 pub fn from_str(text: &str) -> Result<Value, serde_json::Error> {
-    serde_json::from_str(&read::representable(text))
+    read::parse(&read::representable(text))
 }
 
 #[cfg(test)]

@@ -3,6 +3,10 @@
 //! (see [`python`](super::python)), then parsed by serde_json.
 
 use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
 
 use super::python::{MARK, SURROGATE_BASE};
 
@@ -151,5 +155,87 @@ impl<'a> Rewriter<'a> {
                 Cow::Owned(out)
             }
         }
+    }
+}
+
+/// Parses `text` (already [`representable`]) into a [`Value`] as serde_json's
+/// own `Value` deserializer does, except that each object's map is built at
+/// its final size: members are gathered on one stack shared by the whole
+/// parse, then moved into a map with room for all of them, so no map is
+/// regrown and rehashed as it fills and no buffer is allocated per object
+/// (decoding session data is mostly building maps). A later duplicate key
+/// replaces the earlier value in the earlier position, as in serde_json
+/// and Python.
+pub(crate) fn parse(text: &str) -> Result<Value, serde_json::Error> {
+    let mut members = Vec::new();
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = Members(&mut members).deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(value)
+}
+
+/// A seed building one value, gathering object members on the shared stack.
+struct Members<'s>(&'s mut Vec<(String, Value)>);
+
+impl<'de> DeserializeSeed<'de> for Members<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Members<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<Value, E> {
+        Ok(Value::Bool(value))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
+        Ok(Value::Number(value.into()))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Value, E> {
+        Ok(Value::Number(value.into()))
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(value).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Value, E> {
+        Ok(Value::String(value.to_owned()))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Value, E> {
+        Ok(Value::String(value))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(Members(&mut *self.0))? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let start = self.0.len();
+        while let Some(key) = access.next_key::<String>()? {
+            let item = access.next_value_seed(Members(&mut *self.0))?;
+            self.0.push((key, item));
+        }
+        let mut map = Map::with_capacity(self.0.len() - start);
+        map.extend(self.0.drain(start..));
+        Ok(Value::Object(map))
     }
 }

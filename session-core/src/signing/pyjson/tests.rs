@@ -351,3 +351,25 @@ fn payload_bytes_are_read_as_latin1() {
     assert!(from_latin1_slice(b"not json").is_err());
     assert!(from_latin1_slice(b"\xff").is_err());
 }
+
+/// G1: reading builds the values serde_json's own `Value` builds, members
+/// in the same order; a repeated key keeps its first place and its last
+/// value, as Python's `json.loads` does (`{"a": 3, "b": 2}` below).
+#[test]
+fn reading_matches_serde_json_and_python_order() {
+    let texts = [
+        r#"{"zeta":1,"alpha":[true,false,null,[],{}],"mid":{"b":-7,"a":"x"}}"#,
+        r#"{"max":18446744073709551615,"min":-9223372036854775808,"f":1.5e-7,"g":-0.0}"#,
+        r#"{"s":"caf\u00e9 \ud83d\ude00 \"q\" \\ \n","e":{},"l":[[1],[2,[3]]]}"#,
+        r#"[1,{"k":[{"x":{"y":{"z":[]}}}]},"two",3.25]"#,
+        r#""just a string""#,
+    ];
+    for text in texts {
+        let ours = super::from_str(text).unwrap();
+        let theirs: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(ours, theirs, "{text}");
+        assert_eq!(to_string(&ours), to_string(&theirs), "{text}");
+    }
+    let repeated = super::from_str(r#"{"a":1,"b":2,"a":3}"#).unwrap();
+    assert_eq!(to_string(&repeated), r#"{"a":3,"b":2}"#);
+}
