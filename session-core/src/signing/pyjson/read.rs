@@ -50,7 +50,11 @@ pub(crate) fn representable(text: &str) -> Cow<'_, str> {
                     }
                 }
                 b'\\' => at += 2,
-                _ => at += 1,
+                // Plain characters: on to the next quote or backslash.
+                _ => {
+                    let rest = bytes.get(at..).unwrap_or_default();
+                    at += memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
+                }
             }
             continue;
         }
