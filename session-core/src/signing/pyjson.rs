@@ -82,6 +82,7 @@ fn push_members<'a>(stack: &mut Vec<Task<'a>>, members: &'a Map<String, Value>) 
     }
 }
 
+/// Writes what `stack` holds, popping it until it is empty.
 fn write_tasks<'a>(out: &mut String, stack: &mut Vec<Task<'a>>) {
     while let Some(task) = stack.pop() {
         match task {
