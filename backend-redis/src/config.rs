@@ -169,6 +169,15 @@ impl RedisConfig {
         matches!(self.topology, Topology::Cluster(_))
     }
 
+    /// The redis crate URLs the store connects to: the one server's, or
+    /// those of the cluster nodes it was given. They hold the credentials.
+    pub fn server_urls(&self) -> Vec<&str> {
+        match &self.topology {
+            Topology::Single(url) => vec![url.as_str()],
+            Topology::Cluster(nodes) => nodes.iter().map(String::as_str).collect(),
+        }
+    }
+
     /// The settings a Redis URL describes:
     ///
     /// - `redis://[user:password@]host[:port][/db]`, or `rediss://` for TLS
@@ -350,6 +359,7 @@ mod tests {
             c.topology,
             Topology::Single("redis://localhost/?protocol=resp3".into())
         );
+        assert_eq!(c.server_urls(), ["redis://localhost/?protocol=resp3"]);
         assert!(!c.is_cluster());
     }
 
@@ -366,6 +376,10 @@ mod tests {
                 "redis://:pw@10.0.0.1:7000/".into(),
                 "redis://:pw@10.0.0.2:7001/".into()
             ])
+        );
+        assert_eq!(
+            c.server_urls(),
+            ["redis://:pw@10.0.0.1:7000/", "redis://:pw@10.0.0.2:7001/"]
         );
         assert!(c.is_cluster());
         assert!(matches!(

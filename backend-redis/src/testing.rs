@@ -22,6 +22,28 @@ pub const REDIS_URL_VAR: &str = "SESSION_TEST_REDIS_URL";
 /// The variable holding the cluster's node URLs, separated by commas.
 pub const CLUSTER_URLS_VAR: &str = "SESSION_TEST_REDIS_CLUSTER_URLS";
 
+/// The catalog's cluster URL (`redis+cluster://h1:p1,h2:p2/`) for the node
+/// URLs of `SESSION_TEST_REDIS_CLUSTER_URLS` (`redis://h1:p1,redis://h2:p2`;
+/// credentials, if any, taken from the first), for a store or tool that
+/// takes one URL.
+pub fn cluster_url(nodes: &str) -> String {
+    let mut scheme = "redis";
+    let mut userinfo = "";
+    let mut hosts = Vec::new();
+    for (i, node) in nodes.split(',').map(str::trim).enumerate() {
+        let (node_scheme, rest) = node.split_once("://").unwrap_or(("redis", node));
+        let authority = rest.split(['/', '?']).next().unwrap_or_default();
+        let (user, host) = authority.rsplit_once('@').unwrap_or(("", authority));
+        if i == 0 {
+            scheme = node_scheme;
+            userinfo = user;
+        }
+        hosts.push(host);
+    }
+    let at = if userinfo.is_empty() { "" } else { "@" };
+    format!("{scheme}+cluster://{userinfo}{at}{}/", hosts.join(","))
+}
+
 /// The expiry grace of the harness's stores: the suite's mock clock stands
 /// still while real time passes, so a record a check still considers live
 /// must not be freed by the server's real-time TTL.
@@ -195,4 +217,21 @@ fn glob_escaped(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cluster_url;
+
+    #[test]
+    fn cluster_urls_from_node_urls() {
+        assert_eq!(
+            cluster_url("redis://127.0.0.1:7000,redis://127.0.0.1:7001/"),
+            "redis+cluster://127.0.0.1:7000,127.0.0.1:7001/"
+        );
+        assert_eq!(
+            cluster_url("rediss://:pw@h1:7000/, rediss://:pw@h2:7000"),
+            "rediss+cluster://:pw@h1:7000,h2:7000/"
+        );
+    }
 }

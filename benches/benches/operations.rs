@@ -19,8 +19,9 @@
 //!
 //! Embedded backends always run (the file backend in a fresh private
 //! temporary directory); a server backend runs when a `SESSION_TEST_<X>_URL`
-//! variable names it and the catalog (`session-stores`) opens it, under its
-//! own records, deleted again.
+//! variable names it (a Redis Cluster: `SESSION_TEST_REDIS_CLUSTER_URLS`,
+//! as `redis-cluster`) and the catalog (`session-stores`) opens it, under
+//! its own records, deleted again.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -86,6 +87,13 @@ fn backends(rt: &Runtime, dir: &std::path::Path) -> Vec<Backend> {
             Some((label.to_ascii_lowercase().replace('_', "-"), url))
         })
         .collect();
+    // The cluster's variable is a list of node URLs: one catalog URL.
+    if let Ok(nodes) = std::env::var(session_backend_redis::testing::CLUSTER_URLS_VAR) {
+        servers.push((
+            "redis-cluster".into(),
+            session_backend_redis::testing::cluster_url(&nodes),
+        ));
+    }
     servers.sort();
     urls.extend(servers);
     let mut list = Vec::new();

@@ -138,9 +138,10 @@ async fn a_budgeted_delete_prepares_within_a_bound_and_cleans_up() {
     );
 }
 
-/// Every operation on every embedded backend of the catalog (and Redis when
-/// `SESSION_TEST_REDIS_URL` is set), and on its baseline: no prepared
-/// record fails to load, nothing is left behind.
+/// Every operation on every embedded backend of the catalog (and on the
+/// servers the `SESSION_TEST_*` variables name, the Redis Cluster
+/// included), and on its baseline: no prepared record fails to load,
+/// nothing is left behind.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_catalog_backend_and_its_baseline_run_every_operation() {
     let dir = private_dir();
@@ -169,6 +170,12 @@ async fn every_catalog_backend_and_its_baseline_run_every_operation() {
         "SESSION_TEST_REDIS_URL",
     ] {
         urls.extend(std::env::var(var).ok().filter(|url| !url.is_empty()));
+    }
+    let cluster = std::env::var(session_backend_redis::testing::CLUSTER_URLS_VAR);
+    if let Ok(nodes) = cluster.as_deref().map(str::trim)
+        && !nodes.is_empty()
+    {
+        urls.push(session_backend_redis::testing::cluster_url(nodes));
     }
     for url in &urls {
         let url = url.as_str();
@@ -251,9 +258,8 @@ fn baselines_are_found_by_url_or_name_through_the_catalog() {
         Some("redis GET/SET/DEL")
     );
     assert_eq!(
-        name("redis+cluster://h:1,h:2/"),
-        None,
-        "no cluster baseline"
+        name("redis+cluster://h:1,h:2/?prefix=x:").as_deref(),
+        Some("redis cluster GET/SET/DEL")
     );
     assert_eq!(name("nonsense://"), None);
 }

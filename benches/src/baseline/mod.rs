@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use session_backend_redis::RedisConfig;
 use session_backend_signed_cookie::{CookieFormat, SignedCookieConfig};
 use session_core::Data;
 
@@ -49,12 +50,12 @@ const SECRET: &[u8] = b"session-benches-baseline-secret-key";
 /// | `sqlite://path?engine=sqlx` | [`SqlxBaseline::sqlite`]: the same statements through a sqlx pool, its own temporary file |
 /// | `postgres://...`, `mysql://...` | [`SqlxBaseline::postgres`], [`SqlxBaseline::mysql`]: the same server, a table of its own |
 /// | `redis://` (one server) | [`RedisBaseline`]: JSON + `GET` / `SET PX` / `DEL` on the store's connection type |
+/// | `redis+cluster://` | [`RedisBaseline::cluster`]: the same on the redis crate's async cluster connection |
 ///
 /// The backend is found through the catalog (`session_stores::backends`,
 /// by scheme); the signed-cookie format through the backend's own URL
 /// parser. Server baselines connect with the same URL, without the
-/// backend's own parameters. A Redis Cluster URL has no baseline yet. The
-/// file and database baselines write the JSON codec whatever `codec=` says.
+/// backend's own parameters. The file and database baselines write the JSON codec whatever `codec=` says.
 ///
 /// # Errors
 /// When the file or SQLite baseline cannot make its temporary directory,
@@ -88,6 +89,12 @@ pub fn baseline_for(url: &str) -> Result<Option<Arc<dyn Baseline>>, BaselineErro
         "redis" if scheme == "redis" || scheme == "rediss" => {
             let server = url.split(['?', '#']).next().unwrap_or(url);
             Arc::new(RedisBaseline::new(server)?)
+        }
+        "redis" if scheme.ends_with("+cluster") => {
+            let Ok(config) = RedisConfig::from_url(url, None) else {
+                return Ok(None);
+            };
+            Arc::new(RedisBaseline::cluster(config.server_urls())?)
         }
         _ => return Ok(None),
     };

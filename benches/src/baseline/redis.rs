@@ -1,12 +1,16 @@
 //! The Redis baseline: `GET`, `SET ... PX` and `DEL` of the session's JSON
-//! on the redis crate's reconnecting multiplexed connection, the one
-//! `RedisStore` uses on a single server.
+//! on the connection `RedisStore` uses: the redis crate's reconnecting
+//! multiplexed connection on a single server, its async cluster
+//! connection on a Redis Cluster.
 
 use std::io;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use redis::aio::ConnectionManager;
+use redis::cluster::ClusterClient;
+use redis::cluster_async::ClusterConnection;
+use redis::{Cmd, FromRedisValue};
 use session_core::time::OffsetDateTime;
 use session_core::{Codec, Data, Operation};
 use tokio::sync::OnceCell;
@@ -24,12 +28,37 @@ const TTL_MILLIS: u64 = 3_600_000;
 /// `DEL`. Not done here and done by the store: the expiry head, the
 /// atomic create-if-absent and update-if-present scripts, the expiry check
 /// on load, the per-call timeout.
-#[derive(Debug)]
 pub struct RedisBaseline {
-    client: redis::Client,
-    conn: OnceCell<ConnectionManager>,
+    client: Client,
+    conn: OnceCell<Conn>,
     prefix: String,
     keys: Counter,
+}
+
+/// The client of one server or of a cluster.
+enum Client {
+    Single(redis::Client),
+    Cluster(Box<ClusterClient>),
+}
+
+/// A connection, cheap to clone (both kinds are multiplexed).
+#[derive(Clone)]
+enum Conn {
+    Single(ConnectionManager),
+    Cluster(ClusterConnection),
+}
+
+impl std::fmt::Debug for RedisBaseline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let topology = match self.client {
+            Client::Single(_) => "single",
+            Client::Cluster(_) => "cluster",
+        };
+        f.debug_struct("RedisBaseline")
+            .field("topology", &topology)
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RedisBaseline {
@@ -41,21 +70,56 @@ impl RedisBaseline {
     pub fn new(url: &str) -> Result<Self, BaselineError> {
         let client =
             redis::Client::open(url).map_err(failed(Operation::Open, "reading the URL"))?;
-        Ok(Self {
+        Ok(Self::with_client(Client::Single(client)))
+    }
+
+    /// A baseline on the Redis Cluster some of whose nodes `nodes` name
+    /// (redis crate URLs); it connects on first use. Its keys spread over
+    /// the hash slots as a store's do, each call going to one node.
+    ///
+    /// # Errors
+    /// When the redis crate refuses a URL.
+    pub fn cluster<'a>(nodes: impl IntoIterator<Item = &'a str>) -> Result<Self, BaselineError> {
+        let client = ClusterClient::new(nodes.into_iter().collect::<Vec<_>>())
+            .map_err(failed(Operation::Open, "reading the URLs"))?;
+        Ok(Self::with_client(Client::Cluster(Box::new(client))))
+    }
+
+    fn with_client(client: Client) -> Self {
+        Self {
             client,
             conn: OnceCell::new(),
             prefix: format!("session-bench-raw-{}:", std::process::id()),
             keys: Counter::default(),
-        })
+        }
     }
 
-    async fn conn(&self, operation: Operation) -> Result<ConnectionManager, BaselineError> {
+    /// Sends `cmd` on the connection, made first if it is not yet.
+    async fn query<T: FromRedisValue>(
+        &self,
+        cmd: &Cmd,
+        operation: Operation,
+        action: &'static str,
+    ) -> Result<T, BaselineError> {
         let conn = self
             .conn
-            .get_or_try_init(|| ConnectionManager::new(self.client.clone()))
+            .get_or_try_init(|| async {
+                match &self.client {
+                    Client::Single(client) => ConnectionManager::new(client.clone())
+                        .await
+                        .map(Conn::Single),
+                    Client::Cluster(client) => {
+                        client.get_async_connection().await.map(Conn::Cluster)
+                    }
+                }
+            })
             .await
             .map_err(failed(operation, "connecting"))?;
-        Ok(conn.clone())
+        match conn.clone() {
+            Conn::Single(mut conn) => cmd.query_async(&mut conn).await,
+            Conn::Cluster(mut conn) => cmd.query_async(&mut conn).await,
+        }
+        .map_err(failed(operation, action))
     }
 
     async fn set(&self, key: &str, data: &Data, operation: Operation) -> Result<(), BaselineError> {
@@ -65,9 +129,7 @@ impl RedisBaseline {
             .arg(text)
             .arg("PX")
             .arg(TTL_MILLIS);
-        cmd.query_async::<()>(&mut self.conn(operation).await?)
-            .await
-            .map_err(failed(operation, "SET"))
+        self.query(&cmd, operation, "SET").await
     }
 }
 
@@ -87,7 +149,10 @@ fn failed(
 #[async_trait]
 impl Baseline for RedisBaseline {
     fn name(&self) -> &str {
-        "redis GET/SET/DEL"
+        match self.client {
+            Client::Single(_) => "redis GET/SET/DEL",
+            Client::Cluster(_) => "redis cluster GET/SET/DEL",
+        }
     }
     async fn create(&self, data: &Arc<Data>) -> Result<String, BaselineError> {
         let key = self.keys.next_key();
@@ -95,10 +160,8 @@ impl Baseline for RedisBaseline {
         Ok(key)
     }
     async fn load(&self, key: &str) -> Result<Option<Arc<Data>>, BaselineError> {
-        let text: Option<String> = redis::Cmd::get(format!("{}{key}", self.prefix))
-            .query_async(&mut self.conn(Operation::Load).await?)
-            .await
-            .map_err(failed(Operation::Load, "GET"))?;
+        let get = Cmd::get(format!("{}{key}", self.prefix));
+        let text: Option<String> = self.query(&get, Operation::Load, "GET").await?;
         let Some(text) = text else {
             return Ok(None);
         };
@@ -116,10 +179,9 @@ impl Baseline for RedisBaseline {
         Ok(key.to_owned())
     }
     async fn delete(&self, key: &str) -> Result<(), BaselineError> {
-        redis::Cmd::del(format!("{}{key}", self.prefix))
-            .query_async::<i64>(&mut self.conn(Operation::Delete).await?)
+        let del = Cmd::del(format!("{}{key}", self.prefix));
+        self.query::<i64>(&del, Operation::Delete, "DEL")
             .await
             .map(drop)
-            .map_err(failed(Operation::Delete, "DEL"))
     }
 }

@@ -369,7 +369,11 @@ async fn redis_cluster() {
     let harness = RedisHarness::cluster();
     let ctx = Ctx::new();
     let config = harness.config(&ctx).expect("the URLs are set");
-    let url = with_param(&cluster_url(&nodes), "prefix", config.prefix());
+    let url = with_param(
+        &session_backend_redis::testing::cluster_url(&nodes),
+        "prefix",
+        config.prefix(),
+    );
     let _cleanup = Cleanup {
         harness: Some(harness),
         ctx,
@@ -377,37 +381,8 @@ async fn redis_cluster() {
     two_processes_one_store(&url).await;
 }
 
-/// The catalog's cluster URL (`redis+cluster://h1:p1,h2:p2/`) for the node
-/// URLs of `SESSION_TEST_REDIS_CLUSTER_URLS` (`redis://h1:p1,redis://h2:p2`;
-/// credentials, if any, taken from the first).
-fn cluster_url(nodes: &str) -> String {
-    let mut scheme = "redis";
-    let mut userinfo = "";
-    let mut hosts = Vec::new();
-    for (i, node) in nodes.split(',').map(str::trim).enumerate() {
-        let (node_scheme, rest) = node.split_once("://").unwrap_or(("redis", node));
-        let authority = rest.split(['/', '?']).next().unwrap_or_default();
-        let (user, host) = authority.rsplit_once('@').unwrap_or(("", authority));
-        if i == 0 {
-            scheme = node_scheme;
-            userinfo = user;
-        }
-        hosts.push(host);
-    }
-    let at = if userinfo.is_empty() { "" } else { "@" };
-    format!("{scheme}+cluster://{userinfo}{at}{}/", hosts.join(","))
-}
-
 #[test]
-fn cluster_urls_from_node_urls() {
-    assert_eq!(
-        cluster_url("redis://127.0.0.1:7000,redis://127.0.0.1:7001/"),
-        "redis+cluster://127.0.0.1:7000,127.0.0.1:7001/"
-    );
-    assert_eq!(
-        cluster_url("rediss://:pw@h1:7000/, rediss://:pw@h2:7000"),
-        "rediss+cluster://:pw@h1:7000,h2:7000/"
-    );
+fn params_are_added_encoded() {
     assert_eq!(
         with_param("redis://h:1/", "prefix", "a b:"),
         "redis://h:1/?prefix=a%20b%3A"
