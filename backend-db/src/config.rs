@@ -219,4 +219,15 @@ impl DbConfig {
     pub fn table(&self) -> &str {
         &self.table
     }
+
+    /// The URL handed to sqlx for a PostgreSQL or MySQL server (`mysql:`
+    /// for `mariadb:` too), without this crate's own parameters; `None`
+    /// for SQLite and for a pool given by the caller.
+    pub fn server_url(&self) -> Option<&str> {
+        match &self.target {
+            #[cfg(any(feature = "postgres", feature = "mysql"))]
+            Target::Server(url) => Some(url),
+            _ => None,
+        }
+    }
 }

@@ -33,3 +33,21 @@ fn sqlite_urls() {
         Err(DbUrlError::Scheme(_))
     ));
 }
+
+#[cfg(all(feature = "postgres", feature = "mysql"))]
+#[test]
+fn server_urls_lose_this_crates_parameters_and_keep_sqlx_ones() {
+    let c = DbConfig::from_url(
+        "mariadb://u:p@h:3306/db?table=t&timeout_ms=10&ssl-mode=disabled",
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        c.server_url(),
+        Some("mysql://u:p@h:3306/db?ssl-mode=disabled")
+    );
+    assert_eq!(c.table(), "t");
+    let c = DbConfig::from_url("postgresql://u@h/db?pool_size=2", None).unwrap();
+    assert_eq!(c.server_url(), Some("postgres://u@h/db"));
+    assert_eq!(DbConfig::sqlite_memory().server_url(), None);
+}

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use session_backend_db::DbConfig;
 use session_backend_redis::RedisConfig;
 use session_backend_signed_cookie::{CookieFormat, SignedCookieConfig};
 use session_core::Data;
@@ -101,46 +102,25 @@ pub fn baseline_for(url: &str) -> Result<Option<Arc<dyn Baseline>>, BaselineErro
     Ok(Some(baseline))
 }
 
-/// The db store's own URL parameters, which sqlx does not take.
-const STORE_PARAMETERS: &[&str] = &[
-    "table",
-    "codec",
-    "migrate",
-    "synchronous",
-    "pool_size",
-    "timeout_ms",
-    "clear_batch",
-    "engine",
-];
-
 /// True when the query of `url` sets `name` to `value`.
 fn has_parameter(url: &str, name: &str, value: &str) -> bool {
     let query = url.split_once('?').map_or("", |(_, query)| query);
     url::form_urlencoded::parse(query.as_bytes()).any(|(n, v)| n == name && v == value)
 }
 
-/// A server URL as sqlx reads it: `mariadb:` as `mysql:`, without the
-/// store's own parameters.
+/// A server URL as the db store hands it to sqlx: `mariadb:` as `mysql:`,
+/// without the store's own parameters (the URL itself when the store
+/// cannot read it, for sqlx to refuse).
 fn server_url(url: &str) -> String {
-    let Ok(mut parsed) = url::Url::parse(url) else {
-        return url.to_owned();
-    };
-    let theirs: Vec<(String, String)> = parsed
-        .query_pairs()
-        .into_owned()
-        .filter(|(name, _)| !STORE_PARAMETERS.contains(&name.as_str()))
-        .collect();
-    if theirs.is_empty() {
-        parsed.set_query(None);
-    } else {
-        parsed.query_pairs_mut().clear().extend_pairs(&theirs);
-    }
-    let text = parsed.to_string();
-    match text.split_once(':') {
-        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("mariadb") => format!("mysql:{rest}"),
-        _ => text,
-    }
+    DbConfig::from_url(url, Some(DB_SECRET))
+        .ok()
+        .and_then(|config| config.server_url().map(str::to_owned))
+        .unwrap_or_else(|| url.to_owned())
 }
+
+/// The secret a `codec=django` db URL needs to be read; the baseline
+/// writes the JSON codec whatever the URL says.
+const DB_SECRET: &str = "session-benches-baseline-secret-key";
 
 /// [`measure`](crate::measure) against a raw baseline: the same operation,
 /// data, concurrency, preparation and timing.
