@@ -13,12 +13,15 @@ use time::OffsetDateTime;
 use tokio::runtime::RuntimeFlavor;
 
 use crate::NAME;
-use crate::config::{DbConfig, Target};
 use crate::datetime;
 use crate::error::DbError;
 use crate::lite::Lite;
 #[cfg(any(feature = "sqlx-sqlite", feature = "postgres", feature = "mysql"))]
 use crate::pooled::Pooled;
+
+mod open;
+#[cfg(feature = "testing")]
+mod raw;
 
 /// Sessions in a `django_session` table: one row per session, the key as
 /// primary key, `session_data` in the configured [`Codec`], `expire_date`
@@ -68,82 +71,6 @@ struct Inner {
     durable: bool,
 }
 
-impl DbConfig {
-    /// Opens the database and, unless switched off, migrates the table.
-    ///
-    /// # Errors
-    /// [`ErrorKind::Config`](session_core::ErrorKind::Config) for a bad
-    /// table name, a zero pool size or an incompatible existing table;
-    /// [`ErrorKind::Unavailable`](session_core::ErrorKind::Unavailable)
-    /// when the database cannot be opened.
-    ///
-    /// A sqlx engine connects lazily: its pool connects, and the table is
-    /// migrated, on the first call. [`open`](Self::open) does both now.
-    pub fn build(self) -> Result<DbStore> {
-        let open = |e: DbError| e.into_core(Operation::Open);
-        if !valid_table(&self.table) {
-            return Err(open(DbError::TableName));
-        }
-        let engine = engine(&self).map_err(open)?;
-        let lite_migrate = self.migrate && matches!(engine, Engine::Lite(_));
-        let store = DbStore {
-            inner: Arc::new(Inner {
-                engine,
-                #[cfg(any(feature = "sqlx-sqlite", feature = "postgres", feature = "mysql"))]
-                migrated: tokio::sync::OnceCell::new(),
-                #[cfg(any(feature = "sqlx-sqlite", feature = "postgres", feature = "mysql"))]
-                migrate: self.migrate,
-                codec: self.codec,
-                clock: self.clock,
-                keys: self.keys,
-                clear_batch: self.clear_batch,
-                durable: !matches!(self.target, Target::SqliteMemory),
-            }),
-        };
-        if let (true, Some(lite)) = (lite_migrate, store.inner.engine.lite()) {
-            lite.migrate().map_err(open)?;
-        }
-        Ok(store)
-    }
-
-    /// [`build`](Self::build), then connects and migrates at once (unless
-    /// migration is switched off), so a wrong URL or table fails here.
-    ///
-    /// # Errors
-    /// As [`build`](Self::build), and engine errors of the first connection.
-    pub async fn open(self) -> Result<DbStore> {
-        let migrate = self.migrate;
-        let store = self.build()?;
-        if migrate {
-            store.migrate().await?;
-        }
-        Ok(store)
-    }
-}
-
-/// The engine `config` names: rusqlite unless sqlx is asked for.
-fn engine(config: &DbConfig) -> Result<Engine, DbError> {
-    #[cfg(any(feature = "sqlx-sqlite", feature = "postgres", feature = "mysql"))]
-    if let Some(pool) = crate::connect::sqlx_pool(config)? {
-        return Ok(Engine::Pooled(Pooled::new(
-            pool,
-            &config.table,
-            config.timeout,
-        )));
-    }
-    Ok(Engine::Lite(Lite::open(config)?))
-}
-
-/// 1 to 63 ASCII letters, digits or `_`, not starting with a digit: safe
-/// to quote into SQL on every engine.
-fn valid_table(table: &str) -> bool {
-    (1..=63).contains(&table.len())
-        && table
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        && !table.as_bytes()[0].is_ascii_digit()
-}
-
 impl DbStore {
     /// Creates the table and its index if missing; on an existing table,
     /// checks that the columns fit and says what is wrong if not.
@@ -189,55 +116,6 @@ impl DbStore {
     #[cfg(not(any(feature = "sqlx-sqlite", feature = "postgres", feature = "mysql")))]
     async fn pooled(&self, _operation: Operation) -> Result<Option<&Never>> {
         Ok(None)
-    }
-
-    /// The SQL dialect of the store's database: `"sqlite"`, `"postgres"` or `"mysql"`.
-    #[cfg(feature = "testing")]
-    pub(crate) fn dialect(&self) -> &'static str {
-        match &self.inner.engine {
-            Engine::Lite(_) => "sqlite",
-            #[cfg(any(feature = "sqlx-sqlite", feature = "postgres", feature = "mysql"))]
-            Engine::Pooled(pooled) => pooled.dialect(),
-        }
-    }
-
-    /// Runs raw SQL (`?` placeholders, text parameters; the table quoted
-    /// with `"` is requoted for MySQL by the caller) on one pooled connection, for tests and the harness.
-    #[cfg(feature = "testing")]
-    pub(crate) async fn execute_raw(&self, sql: String, params: Vec<String>) -> Result<usize> {
-        #[cfg(any(feature = "sqlx-sqlite", feature = "postgres", feature = "mysql"))]
-        if let Some(pooled) = self.pooled(Operation::Save).await? {
-            let sql = if pooled.dialect() == "postgres" {
-                numbered(&sql)
-            } else {
-                sql
-            };
-            let changed = pooled
-                .execute(&sql, &params)
-                .await
-                .map_err(|e| e.into_core(Operation::Save))?;
-            return Ok(usize::try_from(changed).unwrap_or(usize::MAX));
-        }
-        self.blocking(Operation::Save, move |inner| {
-            let params: Vec<&dyn rusqlite::ToSql> =
-                params.iter().map(|p| p as &dyn rusqlite::ToSql).collect();
-            inner.lite().execute(&sql, &params)
-        })
-        .await
-    }
-
-    /// Runs `sql` (statements without parameters whose rows are ignored,
-    /// such as a `PRAGMA`) on one pooled connection of the embedded engine.
-    #[cfg(feature = "testing")]
-    pub(crate) async fn execute_batch_raw(&self, sql: String) -> Result<()> {
-        assert!(
-            self.inner.engine.lite().is_some(),
-            "the embedded SQLite engine only"
-        );
-        self.blocking(Operation::Save, move |inner| {
-            inner.lite().execute_batch(&sql)
-        })
-        .await
     }
 
     /// Runs `work` off the async workers: in place with `block_in_place` on
@@ -509,30 +387,4 @@ async fn updated(
     _now: OffsetDateTime,
 ) -> Result<bool> {
     match *pooled {}
-}
-
-/// `?` placeholders as PostgreSQL's `$1`, `$2`, ...
-#[cfg(all(feature = "testing", feature = "postgres"))]
-fn numbered(sql: &str) -> String {
-    let mut out = String::new();
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' {
-            n += 1;
-            out.push_str(&format!("${n}"));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Without PostgreSQL, SQL is never renumbered.
-#[cfg(all(
-    feature = "testing",
-    not(feature = "postgres"),
-    any(feature = "sqlx-sqlite", feature = "mysql")
-))]
-fn numbered(sql: &str) -> String {
-    sql.to_owned()
 }
