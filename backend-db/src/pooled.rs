@@ -80,22 +80,7 @@ impl Sql {
             #[cfg(feature = "mysql")]
             SqlxPool::MySql(_) => (format!("`{t}`"), false),
         };
-        let p = |text: String| -> String {
-            if !dollar {
-                return text;
-            }
-            let mut out = String::new();
-            let mut n = 0;
-            for c in text.chars() {
-                if c == '?' {
-                    n += 1;
-                    out.push_str(&format!("${n}"));
-                } else {
-                    out.push(c);
-                }
-            }
-            out
-        };
+        let p = |text: String| -> String { if dollar { numbered(&text) } else { text } };
         let (clear, ddl) = match pool {
             #[cfg(feature = "sqlx-sqlite")]
             SqlxPool::Sqlite(_) => (
@@ -421,4 +406,35 @@ fn busy(error: &sqlx::Error) -> bool {
 /// True for a primary-key (unique) violation on any database.
 fn unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+}
+
+/// `?` placeholders as PostgreSQL's `$1`, `$2`, ... (no statement here has
+/// a `?` inside a quoted string).
+pub(crate) fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::numbered;
+
+    #[test]
+    fn placeholders_are_numbered_in_order() {
+        assert_eq!(
+            numbered("UPDATE t SET a = ?, b = ? WHERE k = ? AND e > ?"),
+            "UPDATE t SET a = $1, b = $2 WHERE k = $3 AND e > $4"
+        );
+        assert_eq!(numbered("SELECT 1"), "SELECT 1");
+    }
 }

@@ -21,7 +21,7 @@ impl DbStore {
         #[cfg(any(feature = "sqlx-sqlite", feature = "postgres", feature = "mysql"))]
         if let Some(pooled) = self.pooled(Operation::Save).await? {
             let sql = if pooled.dialect() == "postgres" {
-                numbered(&sql)
+                crate::pooled::numbered(&sql)
             } else {
                 sql
             };
@@ -51,29 +51,4 @@ impl DbStore {
         })
         .await
     }
-}
-
-/// `?` placeholders as PostgreSQL's `$1`, `$2`, ...
-#[cfg(feature = "postgres")]
-fn numbered(sql: &str) -> String {
-    let mut out = String::new();
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' {
-            n += 1;
-            out.push_str(&format!("${n}"));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Without PostgreSQL, SQL is never renumbered.
-#[cfg(all(
-    not(feature = "postgres"),
-    any(feature = "sqlx-sqlite", feature = "mysql")
-))]
-fn numbered(sql: &str) -> String {
-    sql.to_owned()
 }
