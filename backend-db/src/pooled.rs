@@ -370,12 +370,18 @@ impl Pooled {
         }
     }
 
-    /// Runs `sql` with text parameters (`?` placeholders are rewritten for
-    /// PostgreSQL by the caller), for the harness and tests.
+    /// Runs `sql` with text parameters and `?` placeholders (numbered here
+    /// for PostgreSQL, as every statement of this file is), for the harness
+    /// and tests.
     #[cfg(feature = "testing")]
     pub(crate) async fn execute(&self, sql: &str, params: &[String]) -> Result<u64, DbError> {
+        let sql = if self.dialect() == "postgres" {
+            numbered(sql)
+        } else {
+            sql.to_owned()
+        };
         each!(self, |pool, _t, _r| {
-            let mut query = sqlx::query(sql);
+            let mut query = sqlx::query(&sql);
             for param in params {
                 query = query.bind(param);
             }
@@ -410,7 +416,7 @@ fn unique_violation(error: &sqlx::Error) -> bool {
 
 /// `?` placeholders as PostgreSQL's `$1`, `$2`, ... (no statement here has
 /// a `?` inside a quoted string).
-pub(crate) fn numbered(sql: &str) -> String {
+fn numbered(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len() + 8);
     let mut n = 0;
     for c in sql.chars() {

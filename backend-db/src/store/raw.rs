@@ -16,15 +16,11 @@ impl DbStore {
     }
 
     /// Runs raw SQL (`?` placeholders, text parameters; the table quoted
-    /// with `"` is requoted for MySQL by the caller) on one pooled connection, for tests and the harness.
+    /// with `"` is requoted for MySQL by the caller) on one pooled
+    /// connection, for tests and the harness.
     pub(crate) async fn execute_raw(&self, sql: String, params: Vec<String>) -> Result<usize> {
         #[cfg(any(feature = "sqlx-sqlite", feature = "postgres", feature = "mysql"))]
         if let Some(pooled) = self.pooled(Operation::Save).await? {
-            let sql = if pooled.dialect() == "postgres" {
-                crate::pooled::numbered(&sql)
-            } else {
-                sql
-            };
             let changed = pooled
                 .execute(&sql, &params)
                 .await
